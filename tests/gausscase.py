@@ -2,7 +2,7 @@
 
 N(v) = -v (N_coeffs 0,-1), a = 0.5, b = 0.25, c = 0: the fixed point of (1.9) is (0,0).
 Initial data are scaled with s = sqrt(eps): V0(x) = 2 s sin(2 pi x/Lx), W0(x) = s sin(..),
-var_v = var_w = eps. Linear dynamics keep the mean within O(s) of the origin and the
+var_v = var_w = eps (one point of K: V0 = 2 s, W0 = s). Linear dynamics keep the mean within O(s) of the origin and the
 covariance O(eps), so in the variables (v/s, w/s) every eps is the same problem except for
 the stiffness of the relaxation rho0/eps: a grid with a fixed number of cells per standard
 deviation and one dt (the transport CFL number, B/dv ~ (mean + 8 std)/(std/4), does not
@@ -20,7 +20,8 @@ def base_params(eps, nx=3, T=0.5):
     kw = dict(eps=eps, N_coeffs=[0.0, -1.0], fhn_a=0.5, fhn_b=0.25, fhn_c=0.0, dim=1, nx=nx,
               Lx=1.0, rho0_type="cosine" if nx > 1 else "uniform", rho0_amp=0.3 if nx > 1 else 0.0,
               psi_type="gaussian" if nx > 1 else "none", psi_J=1.0, psi_sigma=0.3,
-              init="gaussian", init_V0=0.0, init_V0_amp=2 * s, init_W0=0.0, init_W0_amp=s,
+              init="gaussian", init_V0=0.0 if nx > 1 else 2 * s, init_V0_amp=2 * s,
+              init_W0=0.0 if nx > 1 else s, init_W0_amp=s,
               init_var_v=eps, init_var_w=eps)
     return kw, T
 

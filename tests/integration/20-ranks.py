@@ -45,7 +45,7 @@ with tmpdir() as tmp:
         keys = sorted(k for k in d1 if isinstance(d1[k], np.ndarray))
         missing = [k for k in keys if k not in d2]
         c.check(not missing, "%s same datasets on 2 ranks (missing %s)" % (name, missing))
-        worst = (0.0, None)
+        worst = (0.0, "")
         for k in keys:
             if k not in d2:
                 continue

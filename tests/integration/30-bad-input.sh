@@ -37,7 +37,7 @@ prep_dir() {  # fresh DIR with a dummy diagnostics.h5
     rm -rf "$1"; mkdir -p "$1"
     head -c 4096 /dev/urandom > "$1/diagnostics.h5"
 }
-dir_state() { (cd "$1" && ls -la --time-style=+%s . | sort && md5sum diagnostics.h5); }
+dir_state() { (cd "$1" && find . -mindepth 1 -printf '%P %s %T@\n' | sort && md5sum diagnostics.h5); }
 
 # --- positive control 1: the base options run
 mapfile -t args < <(base_args)

@@ -3,13 +3,14 @@
 
 eps = 1e-2, one point of K (x-independent, Psi none), T = 0.2, the box of tests/gausscase.py
 (mean +- 8 std), grids with 4, 8 and 16 cells per smallest std (nv, nw doubled, same box).
-dt is the CFL step of the finest grid and is used on all three grids, so the time error is
-the same on each. With a 2nd-order-in-time scheme it is ~ (dt/t_scale)^2 ~ 1e-6 relative,
-below the space error of the finest grid (~ C/256), so the differences between grids
-measure the space discretisation. The design card asks for 2nd order in dv, dw (exponentially
-fitted v-fluxes, limited upwind w-fluxes): we require observed orders >= 1.7 on both
-refinements for the L1 error of f and for the relative errors of D2 and Sww (limiters may
-clip at the extremum of f, costing a little accuracy, hence 1.7 rather than 2).
+dt is a quarter of the CFL step of the finest grid, the same on all three grids, so the time
+error (~1e-6 relative, measured) stays below the space error of the finest grid (~C/256).
+The design card asks for 2nd order in dv, dw (exponentially fitted v-fluxes, limited upwind
+w-fluxes): we require observed orders >= 1.7 on both refinements for the L1 error of f and
+the relative errors of Sww and Svw (limiters may clip at the extremum of f, costing a little
+accuracy, hence 1.7 rather than 2). D2 and the means are only reported: the exponentially
+fitted v-flux holds the Gaussian in v almost exactly, so the D2 space error (1e-5 .. 1e-6)
+sits at the level of the time error and its ratios are not a space order.
 """
 import os
 import sys
@@ -24,13 +25,13 @@ require_fhnk()
 c = Checker()
 EPS, T = 1e-2, 0.2
 runs = [g.design(EPS, nx=1, T=T, refine=r) for r in (1, 2, 4)]
-dt = g.nice_dt(runs[-1][2], T)
+dt = g.nice_dt(runs[-1][2], T) / 4
 print("dt = %.5g (%d steps)" % (dt, round(T / dt)))
 E = []
 with tmpdir() as tmp:
     for (p, opts, _), r in zip(runs, (1, 2, 4)):
         out = os.path.join(tmp, "r%d" % r)
-        run_fhnk(dict(opts, ts_dt=dt, diag_dt=T), out, n=2)
+        run_fhnk(dict(opts, ts_dt=dt, diag_dt=T), out, n=1)  # K has 1 point: 1 rank
         d = ref.read_diag(out)
         f, at, _ = ref.read_checkpoint(ref.latest_checkpoint(out))
         e = g.errors(p, d, f, float(ref._scalar(at["time"])))
@@ -42,9 +43,9 @@ for k in ("L1", "D2", "Sww", "V", "W", "Svw"):
     o = observed_orders(errs)
     print("order %-4s: %s   (errors %s)" % (k, np.array2string(o, precision=2),
                                            np.array2string(errs, precision=3)))
-    if k in ("L1", "D2", "Sww"):
+    if k in ("L1", "Sww", "Svw"):
         c.ge(o.min(), 1.7, "observed space order of %s" % k)
-    elif errs[-1] > 1e-8:
-        # mean errors may be tiny (symmetric errors cancel): only check they do not grow
-        c.check(errs[-1] <= errs[0] * 1.01, "%s error does not grow under refinement" % k)
+    else:
+        c.check(errs[-1] <= errs[0] * 1.01 or errs[-1] < 1e-8,
+                "%s error does not grow under refinement" % k)
 c.done()

@@ -15,9 +15,12 @@ References (scipy DOP853, rtol 1e-12):
 Theorem 2.4(1): |V_kin - V_ode| <= C (E_mac + eps); the size of the O(eps) term is
 delta = max|V_cor - V_ode| (this is the "C eps" of the theorem for these data, computed
 rather than guessed). Checks:
-  * max|V_kin - V_ode| <= 2 delta + 2e-5 and the same for W: 2e-5 bounds the discretisation
-    error, 2nd order at dv = std/4 (relative D2 error ~ 1/16 of the O(eps) term => a few 1e-6
-    on V) plus dt^2 = 1e-6 effects;
+  * max|V_kin - V_ode| <= 2 delta + 2e-5: 2e-5 bounds the discretisation error on V, 2nd
+    order at dv = std/4 (relative D2 error ~ 1/16 of the O(eps) term => a few 1e-6 on V;
+    the exponentially fitted v-flux holds the Gaussian in v) plus dt^2 = 1e-6 effects;
+  * max|W_kin - W_ode| <= 2 delta_W + T b dw^2/std_w: the mean of w is carried by the
+    limited upwind w-flux, whose error on the first moment is ~ |dA/dw| dw^2/std_w per unit
+    time at the peak of f (b = 0.08, dw = std_w/4: 3.2e-4 over T = 2);
   * max|V_kin - V_cor| <= 0.5 delta: the kinetic solution follows the eps-corrected ODE
     better than the plain one, i.e. the deviation really is the O(eps) term;
   * both points of K identical (coupling cancels) to 1e-12;
@@ -68,7 +71,8 @@ for i in range(0, len(t), 4):
     print("  t=%5.2f V=%.6f V_ode=%.6f V_cor=%.6f  D2*rho0/eps=%.4f" % (
         t[i], d["V"][i, 0], Vode[i, 0], Vcor[i, 0], d["D2"][i, 0] / EPS))
 c.le(eV, 2 * delta + 2e-5, "max|V - V_ode| (<= 2 delta + disc)")
-c.le(eW, 2 * deltaW + 2e-5, "max|W - W_ode| (<= 2 delta_W + disc)")
+tolW = 2 * deltaW + T * p.fhn_b * p.dw ** 2 / np.sqrt(1e-3)
+c.le(eW, tolW, "max|W - W_ode| (<= 2 delta_W + T b dw^2/std_w)")
 c.le(eVc, 0.5 * delta, "max|V - V_cor| (<= delta/2: deviation is the O(eps) term)")
 c.le(np.abs(d["V"] - d["V"][:, :1]).max(), 1e-12, "x-independent: V equal at all points")
 late = t >= 0.05
