@@ -1,0 +1,118 @@
+/* fhnk: the application context shared by every concern of the solver.
+   State travels in this struct; there are no globals. */
+#ifndef FHNK_H
+#define FHNK_H
+
+#include <petscts.h>
+#include <petscdmda.h>
+
+#define FHNK_VERSION     "0.2.0"
+#define FHNK_MAX_POLY    16
+#define FHNK_EXIT_SIGNAL 75 /* stopped by SIGTERM/SIGUSR1 after a checkpoint: resubmit */
+#define FHNK_NAME_LEN    64
+
+typedef struct {
+  PetscReal eps;                 /* strength of the local coupling is 1/eps          */
+  PetscInt  nN;                  /* number of coefficients of N                      */
+  PetscReal N[FHNK_MAX_POLY];    /* N(v) = sum_k N[k] v^k                            */
+  PetscReal a, b, c;             /* A(v,w) = a v - b w + c                           */
+} FhnkModel;
+
+typedef struct {
+  PetscInt  dim, nx, ny, npts;
+  PetscReal Lx, Ly, dK;          /* dK: volume of one cell of K (midpoint rule)      */
+  char      rho0_type[FHNK_NAME_LEN];
+  PetscReal rho0_amp;
+  char      psi_type[FHNK_NAME_LEN];
+  PetscReal psi_J, psi_sigma;
+  PetscBool psi_periodic;
+} FhnkSpace;
+
+typedef struct {
+  PetscInt   nv, nw, ncell;
+  PetscReal  vmin, vmax, wmin, wmax, dv, dw;
+  PetscReal *v, *w;              /* cell centres                                     */
+  PetscReal *vface, *wface;      /* nv+1, nw+1 faces                                 */
+} FhnkPhase;
+
+typedef struct {
+  char      type[FHNK_NAME_LEN];
+  PetscReal V0, V0amp, W0, W0amp, var_v, var_w;
+} FhnkInit;
+
+typedef struct {
+  PetscLogEvent explicit_op, implicit_op, line_solve, moments, psi, diag, io, checkpoint, limit, fused;
+  PetscLogStage loop;
+} FhnkLog;
+
+/* Per-point data of the stiff line solve (SG coefficients and Thomas factors). */
+typedef struct {
+  PetscReal *bp, *bm;            /* Bernoulli weights at the nv-1 interior faces      */
+  PetscReal *lo, *cp, *id;       /* Thomas: lower diagonal, c', 1/denominator         */
+} FhnkLine;
+
+typedef struct _p_Fhnk *Fhnk;
+struct _p_Fhnk {
+  MPI_Comm    comm;
+  PetscMPIInt rank, size;
+
+  FhnkModel model;
+  FhnkSpace space;
+  FhnkPhase ph;
+  FhnkInit  init;
+  char      modeltype[FHNK_NAME_LEN]; /* kinetic | limit */
+
+  /* run control */
+  char      outdir[PETSC_MAX_PATH_LEN];
+  char      restart[PETSC_MAX_PATH_LEN];
+  PetscReal v_muscl_min_cells; /* second-order v-transport where sqrt(eps/rho0) >= this many cells */
+  PetscReal diag_dt, checkpoint_dt, checkpoint_walltime, T, dt, progress_interval, hopfcole_R;
+  PetscInt  checkpoint_keep;
+  PetscBool overwrite, strict, imex, quiet;
+  PetscBool bad_input;             /* set by option checks; main exits 1 */
+
+  /* registries of scenario choices */
+  PetscFunctionList rho0_list, psi_list, init_list;
+
+  /* grid of K */
+  DM         da;    /* dof = nv*nw: each rank owns whole phase-space blocks */
+  DM         da1;   /* dof = 1: macroscopic fields                          */
+  DM         da2;   /* dof = 2: (V,W) of the limit system                   */
+  PetscInt   nloc;  /* points of K owned here                               */
+  PetscInt  *nat;   /* natural index of each local point                    */
+  PetscReal *xloc;  /* coordinates, nloc*dim                                */
+  Vec        rho0, P, rhoV, Q; /* da1 vectors: rho0, Psi*rho0, rho0 V, Psi*(rho0 V) */
+  Mat        Psi;   /* Psi(x,x') |dK|, rows owned with the points           */
+
+  /* per-point stage data */
+  PetscReal *Vst;   /* first moment / mass of the stage data                */
+  PetscReal *Vc;    /* centre of the discrete Gaussian with that mean       */
+  PetscReal *mloc;  /* mass of the stage data                               */
+  PetscReal *Qloc;  /* Psi*(rho0 V) at the local points                     */
+  PetscReal *Vy;    /* mean voltage of the latest stage value               */
+  PetscReal *zbuf;  /* one point's stage data (fused stepper)               */
+  FhnkLine   line;
+  PetscReal *opwork; /* 6 nv scratch of the explicit operator */
+
+  /* time stepping */
+  TS        ts, tslim;
+  Vec       f, ulim, Zs, work;
+  PetscReal shift;
+  Mat       Jshell;
+  PetscReal t0;   /* start time (restart) */
+  PetscInt  step0, last_checkpoint_step;
+
+  /* diagnostics */
+  PetscInt  nt;             /* samples written so far */
+  PetscBool warned_resolution, warned_wall;
+  double    wall_start, wall_last_print;
+  PetscInt  last_print_step;
+  void     *h5;             /* diagnostics file handle (io.c) */
+  PetscReal next_checkpoint_t;
+  double    next_checkpoint_wall;
+  volatile int stop_signal; /* set from a signal handler */
+
+  FhnkLog log;
+};
+
+#endif

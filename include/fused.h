@@ -1,0 +1,9 @@
+/* TSFHNKIMEX: our fused IMEX Runge-Kutta stepper (issue 5), registered with TSRegister. */
+#ifndef FHNK_FUSED_H
+#define FHNK_FUSED_H
+#include "fhnk.h"
+#define TSFHNKIMEX "fhnkimex"
+PetscErrorCode FhnkRegisterFusedTS(void);
+PetscErrorCode FhnkFusedSetType(TS, const char *name);
+PetscErrorCode FhnkFusedTableauOrder(TS, const char **name, PetscInt *order);
+#endif

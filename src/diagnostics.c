@@ -1,0 +1,160 @@
+/* Diagnostics (SPEC 1 and 5), computed point by point from f, two passes per point (the
+   centred moments are summed around the mean, so D2 ~ eps/rho0 keeps its digits even when
+   V is O(1)), then written as one row of each series. */
+#include "diagnostics.h"
+#include "io.h"
+#include "model.h"
+#include "operators.h"
+#include "timestep.h"
+
+typedef struct {
+  PetscReal V, W, D2, Svw, Sww, E, mass, fmin, wall, H;
+  PetscInt  excluded;
+} PointDiag;
+
+/* One point: f has nv*nw values. Vlim from the limit companion (for H). */
+static void DiagPoint(Fhnk fk, const PetscReal *f, PetscReal rho0, PetscReal Vlim, PointDiag *d)
+{
+  const FhnkPhase *ph = &fk->ph;
+  const FhnkModel *m  = &fk->model;
+  const PetscInt   nv = ph->nv, nw = ph->nw;
+  const PetscReal  eps = m->eps, R2 = PetscSqr(fk->hopfcole_R), lc = 0.5 * PetscLogReal(2 * PETSC_PI * eps / rho0);
+  PetscReal        m0 = 0, m1 = 0, n1 = 0, mN = 0, svv = 0, svw = 0, sww = 0, fmin = PETSC_MAX_REAL, wall = 0, H = 0;
+  PetscInt         excl = 0;
+
+  for (PetscInt j = 0; j < nw; j++)
+    for (PetscInt i = 0; i < nv; i++) {
+      const PetscReal x = f[j * nv + i];
+      m0 += x;
+      m1 += ph->v[i] * x;
+      n1 += ph->w[j] * x;
+      mN += FhnkN(m, ph->v[i]) * x;
+      fmin = PetscMin(fmin, x);
+      if (i == 0 || i == nv - 1 || j == 0 || j == nw - 1) wall += x;
+    }
+  d->V = m1 / m0;
+  d->W = n1 / m0;
+  for (PetscInt j = 0; j < nw; j++) {
+    const PetscReal dw = ph->w[j] - d->W;
+    for (PetscInt i = 0; i < nv; i++) {
+      const PetscReal x = f[j * nv + i], dvv = ph->v[i] - d->V, u2 = ph->v[i] * ph->v[i] + ph->w[j] * ph->w[j];
+      svv += dvv * dvv * x;
+      svw += dvv * dw * x;
+      sww += dw * dw * x;
+      if (u2 <= R2) {
+        if (x > FHNK_UNDERFLOW) {
+          /* H = eps ln(sqrt(2 pi eps/rho0) f) + rho0 (v - V_lim)^2/2 - eps n(v)   (Thm 1.5) */
+          const PetscReal h = eps * (lc + PetscLogReal(x)) + 0.5 * rho0 * PetscSqr(ph->v[i] - Vlim) - eps * Fhnkn(m, ph->v[i]);
+          H                 = PetscMax(H, PetscAbsReal(h) / (1 + u2));
+        } else excl++;
+      }
+    }
+  }
+  d->D2       = svv / m0;
+  d->Svw      = svw / m0;
+  d->Sww      = sww / m0;
+  d->mass     = m0 * ph->dv * ph->dw;
+  d->E        = mN / m0 - FhnkN(m, d->V); /* (1.8) with the discrete mass for rho0 */
+  d->fmin     = fmin;
+  d->wall     = m0 > 0 ? wall / m0 : 0;
+  d->H        = H;
+  d->excluded = excl;
+}
+
+PetscErrorCode FhnkDiagnosticsWrite(Fhnk fk, PetscReal t)
+{
+  const PetscInt     n = fk->nloc, nc = fk->ph.ncell, row = fk->nt;
+  const PetscScalar *u, *r, *ul;
+  PetscReal         *buf, *lv, *lw;
+  PetscBool          kinetic;
+  PetscReal          g[4]; /* mass (sum), -fmin, H, wall: max-reduced except mass */
+  PetscInt           excl = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscLogEventBegin(fk->log.diag, 0, 0, 0, 0));
+  PetscCall(PetscStrcmp(fk->modeltype, "kinetic", &kinetic));
+  PetscCall(PetscMalloc3(8 * n, &buf, n, &lv, n, &lw));
+  PetscCall(VecGetArrayRead(fk->ulim, &ul));
+  for (PetscInt p = 0; p < n; p++) {
+    lv[p] = ul[2 * p];
+    lw[p] = ul[2 * p + 1];
+  }
+  PetscCall(VecRestoreArrayRead(fk->ulim, &ul));
+  PetscCall(FhnkIOAppendScalar(fk, "time", row, t));
+  if (kinetic) {
+    PetscReal mass = 0, fmin = PETSC_MAX_REAL, H = 0, wall = 0;
+    PetscCall(VecGetArrayRead(fk->f, &u));
+    PetscCall(VecGetArrayRead(fk->rho0, &r));
+    for (PetscInt p = 0; p < n; p++) {
+      PointDiag d;
+      DiagPoint(fk, u + p * nc, r[p], lv[p], &d);
+      buf[0 * n + p] = d.V;
+      buf[1 * n + p] = d.W;
+      buf[2 * n + p] = d.D2;
+      buf[3 * n + p] = d.Svw;
+      buf[4 * n + p] = d.Sww;
+      buf[5 * n + p] = d.E;
+      mass += d.mass * fk->space.dK;
+      fmin = PetscMin(fmin, d.fmin);
+      H    = PetscMax(H, d.H);
+      wall = PetscMax(wall, d.wall);
+      excl += d.excluded;
+    }
+    PetscCall(VecRestoreArrayRead(fk->rho0, &r));
+    PetscCall(VecRestoreArrayRead(fk->f, &u));
+    PetscCall(MPIU_Allreduce(&mass, &g[0], 1, MPIU_REAL, MPIU_SUM, fk->comm));
+    {
+      PetscReal mx[3] = {-fmin, H, wall};
+      PetscCall(MPIU_Allreduce(MPI_IN_PLACE, mx, 3, MPIU_REAL, MPIU_MAX, fk->comm));
+      g[1] = mx[0];
+      g[2] = mx[1];
+      g[3] = mx[2];
+    }
+    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &excl, 1, MPIU_INT, MPI_SUM, fk->comm));
+    {
+      const char *names[] = {"V", "W", "D2", "Svw", "Sww", "E"};
+      for (PetscInt k = 0; k < 6; k++) PetscCall(FhnkIOAppendField(fk, names[k], row, buf + k * n));
+    }
+    PetscCall(FhnkIOAppendScalar(fk, "mass", row, g[0]));
+    PetscCall(FhnkIOAppendScalar(fk, "fmin", row, -g[1]));
+    PetscCall(FhnkIOAppendScalar(fk, "hopfcole/H", row, g[2]));
+    PetscCall(FhnkIOAppendScalar(fk, "hopfcole/excluded", row, (PetscReal)excl));
+    PetscCheck(!PetscIsInfOrNanReal(g[0]) && !PetscIsInfOrNanReal(g[1]), fk->comm, PETSC_ERR_FP, "the solution is not finite at t = %g: reduce -ts_dt (explicit transport CFL) or check the options", (double)t);
+    if (!fk->warned_wall && g[3] > 1e-8) {
+      fk->warned_wall = PETSC_TRUE;
+      PetscCall(PetscPrintf(fk->comm, "fhnk: WARNING: at t = %g, %.2e of the mass of a point sits in the outer cells of the (v,w) box: enlarge -vmin/-vmax/-wmin/-wmax (results near the walls are affected by the zero-flux walls)\n", (double)t, (double)g[3]));
+    }
+  } else {
+    PetscCall(FhnkIOAppendField(fk, "V", row, lv));
+    PetscCall(FhnkIOAppendField(fk, "W", row, lw));
+  }
+  PetscCall(FhnkIOAppendField(fk, "limit/V", row, lv));
+  PetscCall(FhnkIOAppendField(fk, "limit/W", row, lw));
+  PetscCall(FhnkIOFlush(fk));
+  fk->nt++;
+  PetscCall(PetscFree3(buf, lv, lw));
+  PetscCall(PetscLogEventEnd(fk->log.diag, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* Printed once at start: cells per concentration width sqrt(eps/rho0) and the Courant numbers
+   of the explicit transport; warns rather than letting under-resolved numbers pass silently. */
+PetscErrorCode FhnkResolutionReport(Fhnk fk)
+{
+  PetscReal rmax, width, cells, cflv, cflw;
+  PetscBool kinetic;
+  PetscFunctionBeginUser;
+  PetscCall(PetscStrcmp(fk->modeltype, "kinetic", &kinetic));
+  if (!kinetic) PetscFunctionReturn(0);
+  PetscCall(VecMax(fk->rho0, NULL, &rmax));
+  width = PetscSqrtReal(fk->model.eps / rmax);
+  cells = width / fk->ph.dv;
+  PetscCall(FhnkCFL(fk, fk->dt, &cflv, &cflw));
+  if (!fk->quiet) PetscCall(PetscPrintf(fk->comm, "fhnk: concentration width sqrt(eps/rho0) = %.3g = %.3g v-cells; Courant numbers v %.3g, w %.3g\n", (double)width, (double)cells, (double)cflv, (double)cflw));
+  if (cells < 3) {
+    fk->warned_resolution = PETSC_TRUE;
+    PetscCall(PetscPrintf(fk->comm, "fhnk: WARNING: the v-grid is UNDER-RESOLVED: %.3g cells per sqrt(eps/rho0) (want >= 3). V, W stay correct (the stiff solve keeps the mean exact) but D2, E and Hopf-Cole H reflect the grid, not the model: raise -nv or narrow -vmin/-vmax.\n", (double)cells));
+  }
+  if (cflv > 1 || cflw > 1) PetscCall(PetscPrintf(fk->comm, "fhnk: WARNING: explicit transport Courant number v %.3g, w %.3g > 1 somewhere in the box: the run may be unstable; lower -ts_dt or shrink the box\n", (double)cflv, (double)cflw));
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,291 @@
+/* TSFHNKIMEX: a fused IMEX additive Runge-Kutta stepper for this problem (issue 5).
+   Same tableaux as PETSc's TSARKIMEX (l2, 2e, 3) plus IMEX Euler, but every stage is one pass:
+     per point of K:  Z = u + h sum_j (A_ij F_j + At_ij G_j)          (stage data, kept in cache)
+                      Y = (I - h At_ii G)^{-1} Z                      (exact v-line solves)
+                      G_i = (Y - Z)/(h At_ii), mean voltage of Y       (same pass)
+     then             F_i = F_ex(Y) with one Psi convolution            (one pass)
+   and the step completion u += h sum (b_j F_j + bt_j G_j) is one pass (or u = Y_s when the
+   scheme is stiffly accurate in both parts). The stage equations are exactly those the stock
+   TSARKIMEX path solves (V of an implicit stage is the first moment of its data Z), so both
+   agree to round-off with the same tableau. Registered with TSRegister: -ts_type fhnkimex,
+   -ts_fhnkimex_type euler|l2|2e|3. */
+#include "fused.h"
+#include "operators.h"
+#include <petsc/private/tsimpl.h>
+
+#define FHNK_MAX_STAGES 4
+
+typedef struct {
+  const char *name;
+  PetscInt    s, order;
+  PetscReal   A[FHNK_MAX_STAGES][FHNK_MAX_STAGES], At[FHNK_MAX_STAGES][FHNK_MAX_STAGES];
+  PetscReal   b[FHNK_MAX_STAGES], bt[FHNK_MAX_STAGES];
+  const char *note;
+} Tableau;
+
+#define S2 1.414213562373095048802
+#define G2 0.2928932188134524755992 /* 1 - 1/sqrt(2) */
+static const Tableau tableaux[] = {
+  {"euler", 2, 1, {{0, 0}, {1, 0}}, {{0, 0}, {0, 1}}, {1, 0}, {0, 1}, "IMEX Euler: first order, keeps f >= 0 for any eps under the transport CFL (for under-resolved runs)"},
+  {"l2", 2, 2, {{0, 0}, {1, 0}}, {{G2, 0}, {1 - 2 * G2, G2}}, {0.5, 0.5}, {0.5, 0.5}, "Pareschi-Russo SSP2(2,2,2): second order, L-stable implicit part, 2 implicit stages"},
+  {"2e", 3, 2, {{0, 0, 0}, {2 - S2, 0, 0}, {(3 - 2 * S2) / 6, (3 + 2 * S2) / 6, 0}}, {{0, 0, 0}, {1 - 1 / S2, 1 - 1 / S2, 0}, {1 / (2 * S2), 1 / (2 * S2), 1 - 1 / S2}}, {1 / (2 * S2), 1 / (2 * S2), 1 - 1 / S2}, {1 / (2 * S2), 1 / (2 * S2), 1 - 1 / S2}, "Constantinescu 2e: second order, stiffly accurate L-stable implicit part, explicit first stage"},
+  {"3", 4, 3,
+   {{0, 0, 0, 0}, {1767732205903. / 2027836641118., 0, 0, 0}, {5535828885825. / 10492691773637., 788022342437. / 10882634858940., 0, 0}, {6485989280629. / 16251701735622., -4246266847089. / 9704473918619., 10755448449292. / 10357097424841., 0}},
+   {{0, 0, 0, 0}, {1767732205903. / 4055673282236., 1767732205903. / 4055673282236., 0, 0}, {2746238789719. / 10658868560708., -640167445237. / 6845629431997., 1767732205903. / 4055673282236., 0}, {1471266399579. / 7840856788654., -4482444167858. / 7529755066697., 11266239266428. / 11593286722821., 1767732205903. / 4055673282236.}},
+   {1471266399579. / 7840856788654., -4482444167858. / 7529755066697., 11266239266428. / 11593286722821., 1767732205903. / 4055673282236.},
+   {1471266399579. / 7840856788654., -4482444167858. / 7529755066697., 11266239266428. / 11593286722821., 1767732205903. / 4055673282236.},
+   "Kennedy-Carpenter ARK3(2)4L[2]SA: third order, stiffly accurate L-stable implicit part"},
+};
+
+typedef struct {
+  const Tableau *tab;
+  char           type[16];
+  Vec            F[FHNK_MAX_STAGES], G[FHNK_MAX_STAGES], Y;
+  PetscBool      needF[FHNK_MAX_STAGES], needG[FHNK_MAX_STAGES], sa; /* sa: u_{n+1} = Y_s */
+} TS_Fused;
+
+static PetscErrorCode TSFusedSetTableau(TS ts, const char *name)
+{
+  TS_Fused *fu = (TS_Fused *)ts->data;
+  PetscFunctionBeginUser;
+  for (size_t k = 0; k < sizeof(tableaux) / sizeof(tableaux[0]); k++) {
+    PetscBool m;
+    PetscCall(PetscStrcmp(name, tableaux[k].name, &m));
+    if (m) {
+      fu->tab = &tableaux[k];
+      PetscCall(PetscStrncpy(fu->type, name, sizeof(fu->type)));
+      PetscFunctionReturn(0);
+    }
+  }
+  SETERRQ(PetscObjectComm((PetscObject)ts), PETSC_ERR_ARG_UNKNOWN_TYPE, "-ts_fhnkimex_type %s is not known; valid: euler l2 2e 3", name);
+}
+
+static PetscErrorCode TSReset_Fused(TS ts)
+{
+  TS_Fused *fu = (TS_Fused *)ts->data;
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < FHNK_MAX_STAGES; i++) {
+    PetscCall(VecDestroy(&fu->F[i]));
+    PetscCall(VecDestroy(&fu->G[i]));
+  }
+  PetscCall(VecDestroy(&fu->Y));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode TSDestroy_Fused(TS ts)
+{
+  PetscFunctionBeginUser;
+  PetscCall(TSReset_Fused(ts));
+  PetscCall(PetscFree(ts->data));
+  PetscFunctionReturn(0);
+}
+
+/* allocate only the stage vectors the tableau reads later */
+static PetscErrorCode TSSetUp_Fused(TS ts)
+{
+  TS_Fused      *fu = (TS_Fused *)ts->data;
+  const Tableau *t  = fu->tab;
+  const PetscInt s  = t->s;
+  PetscFunctionBeginUser;
+  fu->sa = PETSC_TRUE;
+  for (PetscInt j = 0; j < s; j++) fu->sa = (PetscBool)(fu->sa && t->b[j] == t->A[s - 1][j] + (j == s - 1 ? 0 : 0) && t->bt[j] == t->At[s - 1][j]);
+  if (t->b[s - 1] != 0) fu->sa = PETSC_FALSE; /* Y_s does not contain F_s */
+  for (PetscInt j = 0; j < s; j++) {
+    fu->needF[j] = fu->needG[j] = PETSC_FALSE;
+    for (PetscInt i = j + 1; i < s; i++) {
+      if (t->A[i][j] != 0) fu->needF[j] = PETSC_TRUE;
+      if (t->At[i][j] != 0) fu->needG[j] = PETSC_TRUE;
+    }
+    if (!fu->sa) {
+      if (t->b[j] != 0) fu->needF[j] = PETSC_TRUE;
+      if (t->bt[j] != 0) fu->needG[j] = PETSC_TRUE;
+    }
+    if (fu->needF[j]) PetscCall(VecDuplicate(ts->vec_sol, &fu->F[j]));
+    if (fu->needG[j]) PetscCall(VecDuplicate(ts->vec_sol, &fu->G[j]));
+  }
+  PetscCall(VecDuplicate(ts->vec_sol, &fu->Y));
+  PetscFunctionReturn(0);
+}
+
+/* One implicit stage, fused over each point: Z, the line solves, G_i and the mean of Y. */
+static PetscErrorCode ImplicitStage(Fhnk fk, TS_Fused *fu, PetscInt i, PetscReal h, Vec U)
+{
+  const Tableau     *t  = fu->tab;
+  const PetscInt     nc = fk->ph.ncell, nv = fk->ph.nv;
+  const PetscReal    tau = h * t->At[i][i], itau = 1 / tau;
+  const PetscScalar *u, *Fj[FHNK_MAX_STAGES], *Gj[FHNK_MAX_STAGES], *r;
+  PetscScalar       *y, *g = NULL;
+  PetscReal          cf[FHNK_MAX_STAGES], cg[FHNK_MAX_STAGES];
+  PetscInt           nf = 0, ng = 0, idxf[FHNK_MAX_STAGES], idxg[FHNK_MAX_STAGES];
+  PetscReal         *Z = fk->zbuf;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscLogEventBegin(fk->log.fused, 0, 0, 0, 0));
+  for (PetscInt j = 0; j < i; j++) {
+    if (t->A[i][j] != 0) { cf[nf] = h * t->A[i][j]; idxf[nf++] = j; }
+    if (t->At[i][j] != 0) { cg[ng] = h * t->At[i][j]; idxg[ng++] = j; }
+  }
+  PetscCall(VecGetArrayRead(U, &u));
+  for (PetscInt k = 0; k < nf; k++) PetscCall(VecGetArrayRead(fu->F[idxf[k]], &Fj[k]));
+  for (PetscInt k = 0; k < ng; k++) PetscCall(VecGetArrayRead(fu->G[idxg[k]], &Gj[k]));
+  PetscCall(VecGetArray(fu->Y, &y));
+  if (fu->needG[i]) PetscCall(VecGetArray(fu->G[i], &g));
+  PetscCall(VecGetArrayRead(fk->rho0, &r));
+  for (PetscInt p = 0; p < fk->nloc; p++) {
+    const PetscInt off = p * nc;
+    PetscReal      m0 = 0, m1 = 0, my0 = 0, my1 = 0, k = r[p] / fk->model.eps, *ztot = fk->opwork + nv;
+    PetscScalar   *yp = y + off;
+    /* Z, and its mass and first moment (which the stiff operator keeps) */
+    for (PetscInt jw = 0; jw < fk->ph.nw; jw++) {
+      const PetscInt o = jw * nv;
+      for (PetscInt iv = 0; iv < nv; iv++) {
+        PetscReal z = u[off + o + iv];
+        for (PetscInt q = 0; q < nf; q++) z += cf[q] * Fj[q][off + o + iv];
+        for (PetscInt q = 0; q < ng; q++) z += cg[q] * Gj[q][off + o + iv];
+        Z[o + iv] = z;
+        m0 += z;
+        m1 += fk->ph.v[iv] * z;
+      }
+    }
+    fk->Vst[p] = m0 > 0 ? m1 / m0 : 0;
+    FhnkLineSum(fk, Z, ztot);
+    PetscCall(FhnkStageCentre(fk, k, tau, ztot, &fk->Vc[p]));
+    FhnkSolvePoint(fk, Z, yp);
+    for (PetscInt jw = 0; jw < fk->ph.nw; jw++) {
+      const PetscInt o = jw * nv;
+      for (PetscInt iv = 0; iv < nv; iv++) {
+        my0 += yp[o + iv];
+        my1 += fk->ph.v[iv] * yp[o + iv];
+      }
+      if (g)
+        for (PetscInt iv = 0; iv < nv; iv++) g[off + o + iv] = (yp[o + iv] - Z[o + iv]) * itau;
+    }
+    fk->Vy[p] = my0 > 0 ? my1 / my0 : 0;
+  }
+  PetscCall(VecRestoreArrayRead(fk->rho0, &r));
+  if (g) PetscCall(VecRestoreArray(fu->G[i], &g));
+  PetscCall(VecRestoreArray(fu->Y, &y));
+  for (PetscInt k = 0; k < ng; k++) PetscCall(VecRestoreArrayRead(fu->G[idxg[k]], &Gj[k]));
+  for (PetscInt k = 0; k < nf; k++) PetscCall(VecRestoreArrayRead(fu->F[idxf[k]], &Fj[k]));
+  PetscCall(VecRestoreArrayRead(U, &u));
+  PetscCall(PetscLogEventEnd(fk->log.fused, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* u += h sum_j (b_j F_j + bt_j G_j), one pass */
+static PetscErrorCode Complete(TS_Fused *fu, PetscReal h, Vec U)
+{
+  PetscScalar a[2 * FHNK_MAX_STAGES];
+  Vec         x[2 * FHNK_MAX_STAGES];
+  PetscInt    n = 0;
+  PetscFunctionBeginUser;
+  for (PetscInt j = 0; j < fu->tab->s; j++) {
+    if (fu->tab->b[j] != 0) { a[n] = h * fu->tab->b[j]; x[n++] = fu->F[j]; }
+    if (fu->tab->bt[j] != 0) { a[n] = h * fu->tab->bt[j]; x[n++] = fu->G[j]; }
+  }
+  PetscCall(VecMAXPY(U, n, a, x));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode TSStep_Fused(TS ts)
+{
+  TS_Fused      *fu = (TS_Fused *)ts->data;
+  const Tableau *t  = fu->tab;
+  Fhnk           fk;
+  Vec            U = ts->vec_sol;
+  PetscReal      h = ts->time_step;
+
+  PetscFunctionBeginUser;
+  PetscCall(TSGetApplicationContext(ts, &fk));
+  /* land exactly on the final time (MATCHSTEP) without a sliver of a step */
+  if (ts->exact_final_time == TS_EXACTFINALTIME_MATCHSTEP && ts->ptime + h * (1 + 1e-9) >= ts->max_time) h = ts->max_time - ts->ptime;
+  for (PetscInt i = 0; i < t->s; i++) {
+    PetscCall(TSPreStage(ts, ts->ptime + h * 0));
+    if (t->At[i][i] == 0) { /* explicit first stage: Y_0 = u */
+      const PetscScalar *u;
+      PetscCheck(i == 0, PETSC_COMM_SELF, PETSC_ERR_SUP, "only the first stage may be explicit");
+      PetscCall(VecGetArrayRead(U, &u));
+      PetscCall(FhnkPointMoments(fk, u, fk->mloc, fk->Vy));
+      PetscCall(VecRestoreArrayRead(U, &u));
+      if (fu->needG[0]) PetscCall(FhnkImplicit(fk, U, fu->G[0]));
+      if (fu->needF[0]) PetscCall(FhnkExplicitGivenV(fk, U, fk->Vy, fu->F[0], PETSC_FALSE));
+    } else {
+      PetscCall(ImplicitStage(fk, fu, i, h, U));
+      if (fu->needF[i]) PetscCall(FhnkExplicitGivenV(fk, fu->Y, fk->Vy, fu->F[i], PETSC_FALSE));
+    }
+  }
+  if (fu->sa) PetscCall(VecCopy(fu->Y, U));
+  else PetscCall(Complete(fu, h, U));
+  ts->ptime += h;
+  if (ts->exact_final_time == TS_EXACTFINALTIME_MATCHSTEP && PetscAbsReal(ts->ptime - ts->max_time) < 1e-12 * PetscAbsReal(ts->max_time)) ts->ptime = ts->max_time;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode TSSetFromOptions_Fused(TS ts, PetscOptionItems *PetscOptionsObject)
+{
+  TS_Fused *fu = (TS_Fused *)ts->data;
+  char      type[16];
+  PetscBool flg;
+  PetscFunctionBeginUser;
+  PetscOptionsHeadBegin(PetscOptionsObject, "fhnkimex: fused IMEX Runge-Kutta of fhnk");
+  PetscCall(PetscOptionsString("-ts_fhnkimex_type", "tableau: euler (1st order, positive for any eps), l2 (default), 2e, 3", "", fu->type, type, sizeof(type), &flg));
+  if (flg) PetscCall(TSFusedSetTableau(ts, type));
+  PetscOptionsHeadEnd();
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode TSView_Fused(TS ts, PetscViewer viewer)
+{
+  TS_Fused *fu = (TS_Fused *)ts->data;
+  PetscBool iascii;
+  PetscFunctionBeginUser;
+  PetscCall(PetscObjectTypeCompare((PetscObject)viewer, PETSCVIEWERASCII, &iascii));
+  if (iascii) PetscCall(PetscViewerASCIIPrintf(viewer, "  fused IMEX tableau %s (order %" PetscInt_FMT ", %" PetscInt_FMT " stages): %s\n", fu->tab->name, fu->tab->order, fu->tab->s, fu->tab->note));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode TSCreate_Fused(TS ts)
+{
+  TS_Fused *fu;
+  PetscFunctionBeginUser;
+  PetscCall(PetscNew(&fu));
+  ts->data                = fu;
+  ts->ops->reset          = TSReset_Fused;
+  ts->ops->destroy        = TSDestroy_Fused;
+  ts->ops->setup          = TSSetUp_Fused;
+  ts->ops->step           = TSStep_Fused;
+  ts->ops->setfromoptions = TSSetFromOptions_Fused;
+  ts->ops->view           = TSView_Fused;
+  ts->usessnes            = PETSC_FALSE;
+  PetscCall(TSFusedSetTableau(ts, "l2"));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode FhnkRegisterFusedTS(void)
+{
+  PetscFunctionBeginUser;
+  PetscCall(TSRegister(TSFHNKIMEX, TSCreate_Fused));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode FhnkFusedTableauOrder(TS ts, const char **name, PetscInt *order)
+{
+  PetscBool isf;
+  PetscFunctionBeginUser;
+  PetscCall(PetscObjectTypeCompare((PetscObject)ts, TSFHNKIMEX, &isf));
+  *name  = NULL;
+  *order = 0;
+  if (isf) {
+    TS_Fused *fu = (TS_Fused *)ts->data;
+    *name        = fu->tab->name;
+    *order       = fu->tab->order;
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode FhnkFusedSetType(TS ts, const char *name)
+{
+  PetscFunctionBeginUser;
+  PetscCall(TSFusedSetTableau(ts, name));
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,339 @@
+/* Diagnostics file DIR/diagnostics.h5 written with parallel HDF5 (MPI-IO, collective).
+   Every rank writes the hyperslab of its own points of K in natural order: in 2-D a DMDA block
+   is a strided rectangle of the natural numbering, selected without any gather. */
+#include "io.h"
+#include <sys/stat.h>
+#include <errno.h>
+
+#define H5CALL(call, what) PetscCall(FhnkH5Check(fk, (herr_t)(call), what))
+
+PetscErrorCode FhnkH5Check(Fhnk fk, herr_t status, const char *what)
+{
+  PetscFunctionBeginUser;
+  PetscCheck(status >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "HDF5 failed: %s", what);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode FhnkMkdirP(Fhnk fk, const char *dir)
+{
+  char buf[PETSC_MAX_PATH_LEN];
+  int  err = 0;
+  PetscFunctionBeginUser;
+  if (!fk->rank) {
+    PetscCall(PetscStrncpy(buf, dir, sizeof(buf)));
+    for (char *s = buf + 1; *s; s++)
+      if (*s == '/') {
+        *s = 0;
+        if (mkdir(buf, 0755) && errno != EEXIST) err = errno;
+        *s = '/';
+      }
+    if (mkdir(buf, 0755) && errno != EEXIST) err = errno;
+  }
+  PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, fk->comm));
+  PetscCheck(!err, fk->comm, PETSC_ERR_FILE_OPEN, "-o %s: cannot create the output directory (%s)", dir, strerror(err));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode AttrReal(Fhnk fk, hid_t obj, const char *name, PetscInt n, const PetscReal *v)
+{
+  hsize_t dims = (hsize_t)n;
+  hid_t   sp, at;
+  PetscFunctionBeginUser;
+  if (H5Aexists(obj, name) > 0) H5CALL(H5Adelete(obj, name), name);
+  sp = H5Screate_simple(1, &dims, NULL);
+  at = H5Acreate2(obj, name, H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT);
+  H5CALL(at, name);
+  H5CALL(H5Awrite(at, H5T_NATIVE_DOUBLE, v), name);
+  H5Aclose(at);
+  H5Sclose(sp);
+  PetscFunctionReturn(0);
+}
+static PetscErrorCode AttrInt(Fhnk fk, hid_t obj, const char *name, PetscInt v)
+{
+  hsize_t   dims = 1;
+  long long x    = v;
+  hid_t     sp, at;
+  PetscFunctionBeginUser;
+  if (H5Aexists(obj, name) > 0) H5CALL(H5Adelete(obj, name), name);
+  sp = H5Screate_simple(1, &dims, NULL);
+  at = H5Acreate2(obj, name, H5T_NATIVE_LLONG, sp, H5P_DEFAULT, H5P_DEFAULT);
+  H5CALL(at, name);
+  H5CALL(H5Awrite(at, H5T_NATIVE_LLONG, &x), name);
+  H5Aclose(at);
+  H5Sclose(sp);
+  PetscFunctionReturn(0);
+}
+static PetscErrorCode AttrStr(Fhnk fk, hid_t obj, const char *name, const char *s)
+{
+  hid_t ty, sp, at;
+  PetscFunctionBeginUser;
+  if (H5Aexists(obj, name) > 0) H5CALL(H5Adelete(obj, name), name);
+  ty = H5Tcopy(H5T_C_S1);
+  H5Tset_size(ty, strlen(s) + 1);
+  sp = H5Screate(H5S_SCALAR);
+  at = H5Acreate2(obj, name, ty, sp, H5P_DEFAULT, H5P_DEFAULT);
+  H5CALL(at, name);
+  H5CALL(H5Awrite(at, ty, s), name);
+  H5Aclose(at);
+  H5Sclose(sp);
+  H5Tclose(ty);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode FhnkWriteAttributes(Fhnk fk, hid_t o)
+{
+  const FhnkSpace *sp = &fk->space;
+  const FhnkPhase *ph = &fk->ph;
+  PetscFunctionBeginUser;
+  PetscCall(AttrReal(fk, o, "eps", 1, &fk->model.eps));
+  PetscCall(AttrReal(fk, o, "N_coeffs", fk->model.nN, fk->model.N));
+  PetscCall(AttrReal(fk, o, "fhn_a", 1, &fk->model.a));
+  PetscCall(AttrReal(fk, o, "fhn_b", 1, &fk->model.b));
+  PetscCall(AttrReal(fk, o, "fhn_c", 1, &fk->model.c));
+  PetscCall(AttrStr(fk, o, "psi_type", sp->psi_type));
+  PetscCall(AttrReal(fk, o, "psi_J", 1, &sp->psi_J));
+  PetscCall(AttrReal(fk, o, "psi_sigma", 1, &sp->psi_sigma));
+  PetscCall(AttrInt(fk, o, "psi_periodic", sp->psi_periodic));
+  PetscCall(AttrInt(fk, o, "dim", sp->dim));
+  PetscCall(AttrInt(fk, o, "nx", sp->nx));
+  PetscCall(AttrInt(fk, o, "ny", sp->dim == 2 ? sp->ny : 1));
+  PetscCall(AttrReal(fk, o, "Lx", 1, &sp->Lx));
+  PetscCall(AttrReal(fk, o, "Ly", 1, &sp->Ly));
+  PetscCall(AttrStr(fk, o, "rho0_type", sp->rho0_type));
+  PetscCall(AttrReal(fk, o, "rho0_amp", 1, &sp->rho0_amp));
+  PetscCall(AttrInt(fk, o, "nv", ph->nv));
+  PetscCall(AttrInt(fk, o, "nw", ph->nw));
+  PetscCall(AttrReal(fk, o, "vmin", 1, &ph->vmin));
+  PetscCall(AttrReal(fk, o, "vmax", 1, &ph->vmax));
+  PetscCall(AttrReal(fk, o, "wmin", 1, &ph->wmin));
+  PetscCall(AttrReal(fk, o, "wmax", 1, &ph->wmax));
+  PetscCall(AttrStr(fk, o, "init", fk->init.type));
+  PetscCall(AttrReal(fk, o, "init_V0", 1, &fk->init.V0));
+  PetscCall(AttrReal(fk, o, "init_V0_amp", 1, &fk->init.V0amp));
+  PetscCall(AttrReal(fk, o, "init_W0", 1, &fk->init.W0));
+  PetscCall(AttrReal(fk, o, "init_W0_amp", 1, &fk->init.W0amp));
+  PetscCall(AttrReal(fk, o, "init_var_v", 1, &fk->init.var_v));
+  PetscCall(AttrReal(fk, o, "init_var_w", 1, &fk->init.var_w));
+  PetscCall(AttrStr(fk, o, "model", fk->modeltype));
+  PetscCall(AttrReal(fk, o, "hopfcole_R", 1, &fk->hopfcole_R));
+  PetscCall(AttrReal(fk, o, "dt", 1, &fk->dt));
+  PetscCall(AttrReal(fk, o, "T", 1, &fk->T));
+  {
+    TSType type;
+    PetscCall(TSGetType(fk->ts, &type));
+    PetscCall(AttrStr(fk, o, "ts_type", type));
+  }
+  PetscCall(AttrStr(fk, o, "version", FHNK_VERSION " (" FHNK_GIT_VERSION ")"));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode CreateSeries(Fhnk fk, const char *name, PetscBool field)
+{
+  FhnkH5 *h = (FhnkH5 *)fk->h5;
+  hsize_t dims[2] = {0, (hsize_t)fk->space.npts}, maxd[2] = {H5S_UNLIMITED, (hsize_t)fk->space.npts};
+  hsize_t chunk[2] = {1, (hsize_t)fk->space.npts};
+  hid_t   sp, pl, ds, lcpl;
+  PetscFunctionBeginUser;
+  sp = H5Screate_simple(field ? 2 : 1, dims, maxd);
+  pl = H5Pcreate(H5P_DATASET_CREATE);
+  if (!field) chunk[0] = 256;
+  H5CALL(H5Pset_chunk(pl, field ? 2 : 1, chunk), name);
+  lcpl = H5Pcreate(H5P_LINK_CREATE);
+  H5Pset_create_intermediate_group(lcpl, 1);
+  ds = H5Dcreate2(h->file, name, H5T_NATIVE_DOUBLE, sp, lcpl, pl, H5P_DEFAULT);
+  H5CALL(ds, name);
+  H5Dclose(ds);
+  H5Pclose(lcpl);
+  H5Pclose(pl);
+  H5Sclose(sp);
+  PetscFunctionReturn(0);
+}
+
+/* write a fixed [npts x ncol] dataset of local rows */
+static PetscErrorCode WriteStatic(Fhnk fk, const char *name, PetscInt ncol, const PetscReal *local)
+{
+  FhnkH5 *h = (FhnkH5 *)fk->h5;
+  hsize_t dims[2] = {(hsize_t)fk->space.npts, (hsize_t)ncol}, mdims[2] = {(hsize_t)fk->nloc, (hsize_t)ncol};
+  hsize_t start[2], count[2], stride[2], block[2];
+  hid_t   fs, ms, ds, xp;
+  int     rank = ncol > 1 ? 2 : 1;
+  PetscFunctionBeginUser;
+  fs = H5Screate_simple(rank, dims, NULL);
+  ds = H5Dcreate2(h->file, name, H5T_NATIVE_DOUBLE, fs, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  H5CALL(ds, name);
+  /* rows of the local points: (start,stride,count,block) of the natural numbering */
+  start[0]  = h->start[1];
+  stride[0] = h->stride[1];
+  count[0]  = h->count[1];
+  block[0]  = h->block[1];
+  start[1] = 0; stride[1] = 1; count[1] = 1; block[1] = (hsize_t)ncol;
+  H5CALL(H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, stride, count, block), name);
+  ms = H5Screate_simple(rank, mdims, NULL);
+  xp = H5Pcreate(H5P_DATASET_XFER);
+  H5Pset_dxpl_mpio(xp, H5FD_MPIO_COLLECTIVE);
+  H5CALL(H5Dwrite(ds, H5T_NATIVE_DOUBLE, ms, fs, xp, local), name);
+  H5Pclose(xp);
+  H5Sclose(ms);
+  H5Sclose(fs);
+  H5Dclose(ds);
+  PetscFunctionReturn(0);
+}
+
+/* Resize an existing series to keep only its first `keep` samples (continuing after restart). */
+static PetscErrorCode TruncateSeries(Fhnk fk, const char *name, PetscInt keep)
+{
+  FhnkH5 *h = (FhnkH5 *)fk->h5;
+  hid_t   ds, sp;
+  hsize_t dims[2];
+  int     nd;
+  PetscFunctionBeginUser;
+  if (H5Lexists(h->file, name, H5P_DEFAULT) <= 0) PetscFunctionReturn(0);
+  ds = H5Dopen2(h->file, name, H5P_DEFAULT);
+  H5CALL(ds, name);
+  sp = H5Dget_space(ds);
+  nd = H5Sget_simple_extent_dims(sp, dims, NULL);
+  H5Sclose(sp);
+  if (dims[0] > (hsize_t)keep) {
+    dims[0] = (hsize_t)keep;
+    H5CALL(H5Dset_extent(ds, dims), name);
+  }
+  (void)nd;
+  H5Dclose(ds);
+  PetscFunctionReturn(0);
+}
+
+static const char *const fields_kinetic[] = {"V", "W", "D2", "Svw", "Sww", "E", "limit/V", "limit/W", NULL};
+static const char *const scalars_kinetic[] = {"time", "mass", "fmin", "hopfcole/H", "hopfcole/excluded", NULL};
+static const char *const fields_limit[]    = {"V", "W", "limit/V", "limit/W", NULL};
+static const char *const scalars_limit[]   = {"time", NULL};
+
+PetscErrorCode FhnkIOOpen(Fhnk fk, PetscBool append, PetscInt keep)
+{
+  FhnkH5    *h;
+  char       path[PETSC_MAX_PATH_LEN];
+  hid_t      fapl;
+  PetscInt   xs, ys, xm, ym;
+  PetscBool  kinetic;
+  const char *const *fl, *const *sl;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscStrcmp(fk->modeltype, "kinetic", &kinetic));
+  fl = kinetic ? fields_kinetic : fields_limit;
+  sl = kinetic ? scalars_kinetic : scalars_limit;
+  PetscCall(PetscNew(&h));
+  fk->h5 = h;
+  PetscCall(DMDAGetCorners(fk->da, &xs, &ys, NULL, &xm, &ym, NULL));
+  if (fk->space.dim == 1) { ys = 0; ym = 1; }
+  /* natural index ix + nx iy: ym runs of xm consecutive points, nx apart */
+  h->start[0] = 0; h->count[0] = 1; h->stride[0] = 1; h->block[0] = 1;
+  h->start[1]  = (hsize_t)(ys * fk->space.nx + xs);
+  h->stride[1] = (hsize_t)fk->space.nx;
+  h->count[1]  = (hsize_t)ym;
+  h->block[1]  = (hsize_t)xm;
+  {
+    hsize_t n = (hsize_t)fk->nloc;
+    h->memspace_pts = H5Screate_simple(1, &n, NULL);
+  }
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/diagnostics.h5", fk->outdir));
+  fapl = H5Pcreate(H5P_FILE_ACCESS);
+  H5Pset_fapl_mpio(fapl, fk->comm, MPI_INFO_NULL);
+  H5Pset_coll_metadata_write(fapl, 1);
+  if (append) {
+    h->file = H5Fopen(path, H5F_ACC_RDWR, fapl);
+    PetscCheck(h->file >= 0, fk->comm, PETSC_ERR_FILE_OPEN, "cannot open %s to continue the diagnostics", path);
+    for (const char *const *s = fl; *s; s++) PetscCall(TruncateSeries(fk, *s, keep));
+    for (const char *const *s = sl; *s; s++) PetscCall(TruncateSeries(fk, *s, keep));
+    fk->nt = keep;
+  } else {
+    h->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    PetscCheck(h->file >= 0, fk->comm, PETSC_ERR_FILE_OPEN, "cannot create %s", path);
+    PetscCall(FhnkWriteAttributes(fk, h->file));
+    {
+      const PetscScalar *r;
+      PetscCall(WriteStatic(fk, "x", fk->space.dim, fk->xloc));
+      PetscCall(VecGetArrayRead(fk->rho0, &r));
+      PetscCall(WriteStatic(fk, "rho0", 1, r));
+      PetscCall(VecRestoreArrayRead(fk->rho0, &r));
+    }
+    for (const char *const *s = fl; *s; s++) PetscCall(CreateSeries(fk, *s, PETSC_TRUE));
+    for (const char *const *s = sl; *s; s++) PetscCall(CreateSeries(fk, *s, PETSC_FALSE));
+    fk->nt = 0;
+  }
+  H5Pclose(fapl);
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Append(Fhnk fk, const char *name, PetscInt row, const PetscReal *buf, PetscBool field)
+{
+  FhnkH5 *h = (FhnkH5 *)fk->h5;
+  hid_t   ds, fs, xp, ms;
+  hsize_t dims[2];
+  PetscFunctionBeginUser;
+  PetscCall(PetscLogEventBegin(fk->log.io, 0, 0, 0, 0));
+  ds = H5Dopen2(h->file, name, H5P_DEFAULT);
+  H5CALL(ds, name);
+  fs = H5Dget_space(ds);
+  H5Sget_simple_extent_dims(fs, dims, NULL);
+  H5Sclose(fs);
+  if (dims[0] < (hsize_t)row + 1) {
+    dims[0] = (hsize_t)row + 1;
+    H5CALL(H5Dset_extent(ds, dims), name);
+  }
+  fs = H5Dget_space(ds);
+  if (field) {
+    hsize_t start[2] = {(hsize_t)row, h->start[1]}, count[2] = {1, h->count[1]}, stride[2] = {1, h->stride[1]}, block[2] = {1, h->block[1]};
+    H5CALL(H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, stride, count, block), name);
+    ms = H5Scopy(h->memspace_pts);
+  } else {
+    hsize_t start = (hsize_t)row, one = 1;
+    ms = H5Screate_simple(1, &one, NULL);
+    if (fk->rank == 0) H5CALL(H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &one, NULL), name);
+    else {
+      H5Sselect_none(fs);
+      H5Sselect_none(ms);
+    }
+  }
+  xp = H5Pcreate(H5P_DATASET_XFER);
+  H5Pset_dxpl_mpio(xp, H5FD_MPIO_COLLECTIVE);
+  H5CALL(H5Dwrite(ds, H5T_NATIVE_DOUBLE, ms, fs, xp, buf), name);
+  H5Pclose(xp);
+  H5Sclose(ms);
+  H5Sclose(fs);
+  H5Dclose(ds);
+  PetscCall(PetscLogEventEnd(fk->log.io, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode FhnkIOAppendField(Fhnk fk, const char *name, PetscInt row, const PetscReal *local)
+{
+  PetscFunctionBeginUser;
+  PetscCall(Append(fk, name, row, local, PETSC_TRUE));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode FhnkIOAppendScalar(Fhnk fk, const char *name, PetscInt row, PetscReal value)
+{
+  PetscFunctionBeginUser;
+  PetscCall(Append(fk, name, row, &value, PETSC_FALSE));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode FhnkIOFlush(Fhnk fk)
+{
+  FhnkH5 *h = (FhnkH5 *)fk->h5;
+  PetscFunctionBeginUser;
+  if (h) H5CALL(H5Fflush(h->file, H5F_SCOPE_GLOBAL), "flush diagnostics");
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode FhnkIOClose(Fhnk fk)
+{
+  FhnkH5 *h = (FhnkH5 *)fk->h5;
+  PetscFunctionBeginUser;
+  if (!h) PetscFunctionReturn(0);
+  H5Sclose(h->memspace_pts);
+  H5Fclose(h->file);
+  PetscCall(PetscFree(h));
+  fk->h5 = NULL;
+  PetscFunctionReturn(0);
+}

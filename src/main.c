@@ -1,0 +1,141 @@
+static const char help[] = "fhnk: MPI-parallel solver of the kinetic FitzHugh-Nagumo equation with strong local coupling\n"
+                           "(Blaustein & Bouin, eq. (1.4)), its limit reaction system (1.9) and Hopf-Cole diagnostics.\n"
+                           "Usage: mpirun -n 2 bin/fhnk -options_file petsc-options/concentration.opts [-o DIR] [options]\n\n";
+
+#include "fhnk.h"
+#include "options.h"
+#include "grid.h"
+#include "model.h"
+#include "timestep.h"
+#include "diagnostics.h"
+#include "io.h"
+#include "checkpoint.h"
+#include <glob.h>
+#include <unistd.h>
+
+/* PETSc errors reach the user as one line naming the problem, not a traceback
+   (-fhnk_traceback restores PETSc's own handler). */
+static PetscErrorCode ConciseErrorHandler(MPI_Comm comm, int line, const char *fun, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
+{
+  if (p == PETSC_ERROR_INITIAL) {
+    PetscMPIInt rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    fprintf(stderr, "fhnk: error%s%.0d: %s (PETSc error %d in %s() at %s:%d)\n", rank ? " on rank " : "", rank, mess ? mess : "", (int)n, fun, file, line);
+    fflush(stderr);
+  }
+  return n;
+}
+
+static PetscErrorCode RemoveOldCheckpoints(Fhnk fk)
+{
+  char   pat[PETSC_MAX_PATH_LEN];
+  glob_t g;
+  PetscFunctionBeginUser;
+  if (fk->rank) PetscFunctionReturn(0);
+  PetscCall(PetscSNPrintf(pat, sizeof(pat), "%s/checkpoint-*.h5", fk->outdir));
+  if (!glob(pat, 0, NULL, &g)) {
+    for (size_t i = 0; i < g.gl_pathc; i++) (void)unlink(g.gl_pathv[i]);
+    globfree(&g);
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Summary(Fhnk fk)
+{
+  PetscInt  steps;
+  PetscReal t;
+  PetscFunctionBeginUser;
+  PetscCall(TSGetStepNumber(fk->ts, &steps));
+  PetscCall(TSGetTime(fk->ts, &t));
+  PetscCall(PetscPrintf(fk->comm, "fhnk: %s run finished at t = %g after %" PetscInt_FMT " steps in %.1f s on %d rank%s\n", fk->modeltype, (double)t, steps - fk->step0, MPI_Wtime() - fk->wall_start, fk->size, fk->size > 1 ? "s" : ""));
+  PetscCall(PetscPrintf(fk->comm, "fhnk: results: %s/diagnostics.h5 (%" PetscInt_FMT " samples)%s\n", fk->outdir, fk->nt, fk->last_checkpoint_step >= 0 ? ", final state in the newest checkpoint-*.h5" : ""));
+  PetscFunctionReturn(0);
+}
+
+/* status: 0 done, 1 bad input, FHNK_EXIT_SIGNAL stopped by a signal after a checkpoint */
+static PetscErrorCode FhnkMain(int *status)
+{
+  Fhnk      fk;
+  PetscBool help, ok, restart, kinetic;
+  PetscFunctionBeginUser;
+  *status = 1;
+  PetscCall(FhnkCreate(PETSC_COMM_WORLD, &fk));
+  PetscCall(FhnkProcessOptions(fk));
+  if (fk->bad_input) goto done;
+  PetscCall(FhnkGridSetUp(fk));
+  PetscCall(FhnkTSCreate(fk));
+  PetscCall(TSSetFromOptions(fk->ts));
+  PetscCall(FhnkTSSetUp(fk));
+  PetscCall(FhnkLimitCreate(fk));
+  if (!(fk->T > 0)) {
+    PetscCall(PetscFPrintf(fk->comm, PETSC_STDERR, "fhnk: error: -ts_max_time (final time T) must be > 0 (got %g)\n", (double)fk->T));
+    fk->bad_input = PETSC_TRUE;
+  }
+  if (!(fk->dt > 0)) {
+    PetscCall(PetscFPrintf(fk->comm, PETSC_STDERR, "fhnk: error: -ts_dt must be > 0 (got %g)\n", (double)fk->dt));
+    fk->bad_input = PETSC_TRUE;
+  }
+  PetscCall(FhnkCheckUnusedOptions(fk));
+  PetscCall(PetscOptionsHasHelp(NULL, &help));
+  if (help) {
+    *status = 0;
+    goto cleanup;
+  }
+  restart = (PetscBool)(fk->restart[0] != 0);
+  if (restart) {
+    PetscCall(FhnkRestartResolve(fk));
+    if (!fk->bad_input) {
+      PetscCall(FhnkRestartCheckFile(fk, &ok));
+      if (!ok) fk->bad_input = PETSC_TRUE;
+    }
+  } else PetscCall(FhnkCheckOutputDir(fk));
+  if (fk->bad_input) goto cleanup;
+
+  /* from here on, files are written */
+  PetscCall(FhnkMkdirP(fk, fk->outdir));
+  if (!restart && fk->overwrite) PetscCall(RemoveOldCheckpoints(fk));
+  PetscCall(PetscStrcmp(fk->modeltype, "kinetic", &kinetic));
+  PetscCall(FhnkLimitInitial(fk, fk->ulim));
+  if (restart) PetscCall(FhnkRestartLoad(fk));
+  else PetscCall(FhnkInitialCondition(fk, fk->f));
+  fk->next_checkpoint_t    = fk->checkpoint_dt > 0 ? fk->checkpoint_dt * (PetscFloorReal(fk->t0 / fk->checkpoint_dt + 1e-9) + 1) : PETSC_MAX_REAL;
+  fk->next_checkpoint_wall = MPI_Wtime() + fk->checkpoint_walltime;
+  PetscCall(FhnkIOOpen(fk, restart, fk->nt));
+  PetscCall(FhnkResolutionReport(fk));
+  PetscCall(FhnkSignalInstall(fk));
+  PetscCall(PetscPrintf(fk->comm, "fhnk %s: %s model, eps = %g, K: %" PetscInt_FMT " point%s (%dD), phase grid %" PetscInt_FMT " x %" PetscInt_FMT ", dt = %g, T = %g, %d rank%s -> %s\n", FHNK_VERSION, fk->modeltype, (double)fk->model.eps, fk->space.npts, fk->space.npts > 1 ? "s" : "", (int)fk->space.dim, fk->ph.nv, fk->ph.nw, (double)fk->dt, (double)fk->T, fk->size, fk->size > 1 ? "s" : "", fk->outdir));
+  if (!restart) PetscCall(FhnkDiagnosticsWrite(fk, fk->t0));
+  PetscCall(FhnkRun(fk));
+  PetscCall(FhnkIOClose(fk));
+  if (!fk->stop_signal) PetscCall(Summary(fk));
+  *status = fk->stop_signal ? FHNK_EXIT_SIGNAL : 0;
+
+cleanup:
+  PetscCall(FhnkTSDestroy(fk));
+  PetscCall(FhnkGridDestroy(fk));
+done:
+  PetscCall(FhnkDestroy(&fk));
+  PetscFunctionReturn(0);
+}
+
+int main(int argc, char **argv)
+{
+  PetscErrorCode ierr;
+  PetscBool      trace = PETSC_FALSE;
+  int            status = 1;
+
+  PetscCall(PetscInitialize(&argc, &argv, NULL, help));
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-fhnk_traceback", &trace, NULL));
+  if (!trace) PetscCall(PetscPushErrorHandler(ConciseErrorHandler, NULL));
+  ierr = FhnkMain(&status);
+  if (ierr) {
+    /* an error on some ranks only cannot finalize collectively: abort them all */
+    PetscMPIInt size;
+    MPI_Comm_size(PETSC_COMM_WORLD, &size);
+    if (size > 1) MPI_Abort(PETSC_COMM_WORLD, 1);
+    status = 1;
+  }
+  if (!trace) PetscCall(PetscPopErrorHandler());
+  PetscCall(PetscFinalize());
+  return status;
+}

@@ -1,0 +1,452 @@
+/* Phase-space operators (SPEC 4). Every kernel walks one point of K at a time, line by line,
+   so that each phase-space line is read and written once per call.
+
+   Explicit part (non-stiff):  F(f) = -d_v(B f) - d_w(A f)
+       B = N(v) - w - v P + Q  (P = Psi*rho0, Q = Psi*(rho0 V)),  A = a v - b w + c
+     finite volumes, upwind with a van Leer limited (MUSCL) reconstruction, zero flux at walls.
+   Implicit part (stiff):      G(f) = d_v[ d_v f + k (v - c) f ],  k = rho0/eps
+     Scharfetter-Gummel (exponentially fitted) fluxes
+       J_{i+1/2} = ( B(z) f_{i+1} - B(-z) f_i ) / dv,  z = -k (v_{i+1/2} - c) dv,  B(z) = z/(e^z - 1)
+     which keep f >= 0 (M-matrix), conserve mass in flux form and whose discrete equilibrium is
+     the Gaussian exp(-k (v - c)^2/2) sampled at the cell centres, exactly. The centre c = c(f) is
+     chosen so that G conserves the first moment of f exactly (sum of the face fluxes = 0, as
+     d_v[(v - V) f] does in the continuum with V the mean): c = V + O(dv^2) on resolved grids, and
+     on grids coarser than sqrt(eps/rho0) it is what keeps V exact. G(f) = G_{c(f)} f is nonlinear
+     only through this one scalar per point, found on the summed line in O(nv). */
+#include "operators.h"
+#include "model.h"
+#include "grid.h"
+
+static inline PetscReal Bernoulli(PetscReal z)
+{
+  if (PetscAbsReal(z) < 1e-6) return 1 - z / 2 + z * z / 12;
+  return z / expm1(z); /* -> 0 for z -> +inf, -> -z for z -> -inf, no overflow */
+}
+
+/* sum of the nw v-lines of one point */
+void FhnkLineSum(Fhnk fk, const PetscReal *f, PetscReal *tot)
+{
+  const PetscInt nv = fk->ph.nv, nw = fk->ph.nw;
+  for (PetscInt i = 0; i < nv; i++) tot[i] = 0;
+  for (PetscInt j = 0; j < nw; j++)
+    for (PetscInt i = 0; i < nv; i++) tot[i] += f[j * nv + i];
+}
+
+PetscErrorCode FhnkPointMoments(Fhnk fk, const PetscReal *f, PetscReal *mass, PetscReal *V)
+{
+  const PetscInt   nv = fk->ph.nv, nw = fk->ph.nw;
+  const PetscReal *v  = fk->ph.v;
+  PetscFunctionBeginUser;
+  PetscCall(PetscLogEventBegin(fk->log.moments, 0, 0, 0, 0));
+  for (PetscInt p = 0; p < fk->nloc; p++) {
+    const PetscReal *fp = f + p * nv * nw;
+    PetscReal        m0 = 0, m1 = 0;
+    for (PetscInt j = 0; j < nw; j++) {
+      const PetscReal *l = fp + j * nv;
+      for (PetscInt i = 0; i < nv; i++) {
+        m0 += l[i];
+        m1 += v[i] * l[i];
+      }
+    }
+    mass[p] = m0 * fk->ph.dv * fk->ph.dw;
+    V[p]    = m0 > 0 ? m1 / m0 : 0;
+  }
+  PetscCall(PetscLogEventEnd(fk->log.moments, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* sum over the interior faces of dv J_c(f) for one line f: zero iff G_c conserves the first
+   moment of f. Decreasing in c. */
+static PetscReal FaceFluxSum(const FhnkPhase *ph, PetscReal k, PetscReal c, const PetscReal *f)
+{
+  PetscReal s = 0;
+  for (PetscInt i = 0; i < ph->nv - 1; i++) {
+    const PetscReal z = -k * (ph->vface[i + 1] - c) * ph->dv;
+    s += Bernoulli(z) * f[i + 1] - Bernoulli(-z) * f[i];
+  }
+  return s;
+}
+
+/* Root of a monotone function g of c: bracket around c0 (widening), then false position with a
+   bisection whenever a step fails to halve the bracket. g can be a steep staircase (f narrower than
+   a cell: all the change happens within ~eps/(rho0 dv) of a face), where plain secant stalls. */
+typedef PetscReal (*CentreFn)(Fhnk, void *, PetscReal c);
+static PetscReal SolveCentre(Fhnk fk, CentreFn g, void *ctx, PetscReal c0, PetscReal width)
+{
+  PetscReal a = c0 - width, b = c0 + width, ga, gb, gc, c, tol;
+  gc = g(fk, ctx, c0);
+  if (gc == 0) return c0;
+  ga = g(fk, ctx, a);
+  gb = g(fk, ctx, b);
+  for (PetscInt it = 0; it < 80 && ga * gb > 0; it++) { /* widen until the root is bracketed */
+    width *= 2;
+    a  = c0 - width;
+    b  = c0 + width;
+    ga = g(fk, ctx, a);
+    gb = g(fk, ctx, b);
+  }
+  if (ga * gb > 0) return c0;
+  if (gc * ga < 0) { b = c0; gb = gc; }
+  else { a = c0; ga = gc; }
+  tol = 2 * PETSC_MACHINE_EPSILON * (PetscAbsReal(c0) + fk->ph.dv);
+  for (PetscInt it = 0; it < 400 && b - a > tol; it++) {
+    const PetscReal len = b - a;
+    c = (ga != gb) ? (a * gb - b * ga) / (gb - ga) : 0.5 * (a + b);
+    if (!(c > a && c < b)) c = 0.5 * (a + b);
+    gc = g(fk, ctx, c);
+    if (gc == 0) return c;
+    if ((gc < 0) == (ga < 0)) { a = c; ga = gc; }
+    else { b = c; gb = gc; }
+    if (b - a > 0.5 * len) { /* false position stalled: bisect */
+      c  = 0.5 * (a + b);
+      gc = g(fk, ctx, c);
+      if (gc == 0) return c;
+      if ((gc < 0) == (ga < 0)) { a = c; ga = gc; }
+      else { b = c; gb = gc; }
+    }
+  }
+  return (ga != gb) ? PetscMin(b, PetscMax(a, (a * gb - b * ga) / (gb - ga))) : 0.5 * (a + b);
+}
+
+typedef struct { PetscReal k; const PetscReal *f; } FluxCtx;
+static PetscReal FluxResidual(Fhnk fk, void *ctx, PetscReal c)
+{
+  FluxCtx *x = (FluxCtx *)ctx;
+  return FaceFluxSum(&fk->ph, x->k, c, x->f);
+}
+
+/* c(f): the centre that makes G_c conserve the first moment of f (ftot = f summed over the
+   w-lines, which share the coefficients). For a sampled Gaussian it is its centre; for resolved
+   f it differs from the mean V by O(dv^2); for f narrower than a cell it is what keeps V exact. */
+PetscErrorCode FhnkCentreOf(Fhnk fk, PetscReal k, const PetscReal *ftot, PetscReal *c)
+{
+  FluxCtx         x = {k, ftot};
+  PetscReal       m0 = 0, m1 = 0;
+  const PetscReal w  = PetscMin(fk->ph.dv, 1 / PetscSqrtReal(k));
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < fk->ph.nv; i++) {
+    m0 += ftot[i];
+    m1 += fk->ph.v[i] * ftot[i];
+  }
+  *c = m0 > 0 ? SolveCentre(fk, FluxResidual, &x, m1 / m0, w) : 0;
+  PetscFunctionReturn(0);
+}
+
+typedef struct { PetscReal k, tau, V; const PetscReal *z; PetscReal *y; } SolveCtx;
+static PetscReal SolvedMeanResidual(Fhnk fk, void *ctx, PetscReal c)
+{
+  SolveCtx *x = (SolveCtx *)ctx;
+  const PetscInt nv = fk->ph.nv;
+  PetscReal m0 = 0, m1 = 0;
+  FhnkLineSetUp(fk, x->k, c, x->tau);
+  x->y[0] = x->z[0] * fk->line.id[0];
+  for (PetscInt i = 1; i < nv; i++) x->y[i] = (x->z[i] - fk->line.lo[i] * x->y[i - 1]) * fk->line.id[i];
+  for (PetscInt i = nv - 2; i >= 0; i--) x->y[i] -= fk->line.cp[i] * x->y[i + 1];
+  for (PetscInt i = 0; i < nv; i++) {
+    m0 += x->y[i];
+    m1 += fk->ph.v[i] * x->y[i];
+  }
+  return m1 / m0 - x->V;
+}
+
+/* The centre of an implicit stage: Y = (I - tau G_c)^{-1} Z with c such that Y keeps the first
+   moment of Z, i.e. c = c(Y) and the stage solves Y - tau G(Y) = Z exactly with the
+   moment-conserving G. Solved on the summed line (the system is the same for every w-line), so
+   each trial costs O(nv), not O(nv nw). Leaves the line factors of the final c in fk->line. */
+PetscErrorCode FhnkStageCentre(Fhnk fk, PetscReal k, PetscReal tau, const PetscReal *ztot, PetscReal *c)
+{
+  SolveCtx  x;
+  PetscReal m0 = 0, m1 = 0, c0;
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < fk->ph.nv; i++) {
+    m0 += ztot[i];
+    m1 += fk->ph.v[i] * ztot[i];
+  }
+  if (!(m0 > 0)) {
+    *c = 0;
+    PetscCall(FhnkLineSetUp(fk, k, 0, tau));
+    PetscFunctionReturn(0);
+  }
+  x.k = k; x.tau = tau; x.V = m1 / m0; x.z = ztot; x.y = fk->opwork;
+  PetscCall(FhnkCentreOf(fk, k, ztot, &c0));
+  *c = SolveCentre(fk, SolvedMeanResidual, &x, c0, PetscMin(fk->ph.dv, 1 / PetscSqrtReal(k)));
+  PetscCall(FhnkLineSetUp(fk, k, *c, tau));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode FhnkLineSetUp(Fhnk fk, PetscReal k, PetscReal c, PetscReal tau)
+{
+  const FhnkPhase *ph = &fk->ph;
+  const PetscInt   nv = ph->nv;
+  FhnkLine        *L  = &fk->line;
+  const PetscReal  r  = tau / (ph->dv * ph->dv);
+
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < nv - 1; i++) { /* face i+1/2 between cells i and i+1 */
+    const PetscReal z = -k * (ph->vface[i + 1] - c) * ph->dv;
+    L->bp[i] = Bernoulli(z);
+    L->bm[i] = Bernoulli(-z);
+  }
+  if (tau > 0) {
+    /* (I - tau G) f: lower_i = -r bm_{i-1}, diag_i = 1 + r (bm_i + bp_{i-1}), upper_i = -r bp_i.
+       Column sums are 1: an M-matrix, so Thomas needs no pivoting and keeps f >= 0. */
+    PetscReal den;
+    for (PetscInt i = 0; i < nv; i++) {
+      const PetscReal lo = i > 0 ? -r * L->bm[i - 1] : 0, up = i < nv - 1 ? -r * L->bp[i] : 0;
+      const PetscReal di = 1 + r * ((i < nv - 1 ? L->bm[i] : 0) + (i > 0 ? L->bp[i - 1] : 0));
+      den      = di - (i > 0 ? lo * L->cp[i - 1] : 0);
+      L->lo[i] = lo;
+      L->id[i] = 1 / den;
+      L->cp[i] = up / den;
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+void FhnkApplyImplicitPoint(Fhnk fk, const PetscReal *f, PetscReal *out, PetscBool add)
+{
+  const PetscInt   nv = fk->ph.nv, nw = fk->ph.nw;
+  const PetscReal  r  = 1 / (fk->ph.dv * fk->ph.dv);
+  const PetscReal *bp = fk->line.bp, *bm = fk->line.bm;
+  for (PetscInt j = 0; j < nw; j++) {
+    const PetscReal *l = f + j * nv;
+    PetscReal       *o = out + j * nv, Jm = 0;
+    for (PetscInt i = 0; i < nv; i++) {
+      const PetscReal Jp = i < nv - 1 ? r * (bp[i] * l[i + 1] - bm[i] * l[i]) : 0;
+      o[i]               = (add ? o[i] : 0) + (Jp - Jm);
+      Jm                 = Jp;
+    }
+  }
+}
+
+void FhnkSolvePoint(Fhnk fk, const PetscReal *Z, PetscReal *X)
+{
+  const PetscInt   nv = fk->ph.nv, nw = fk->ph.nw;
+  const PetscReal *lo = fk->line.lo, *cp = fk->line.cp, *id = fk->line.id;
+  PetscReal        mz = 0, mx = 0, s;
+  for (PetscInt j = 0; j < nw; j++) {
+    const PetscReal *z = Z + j * nv;
+    PetscReal       *x = X + j * nv;
+    x[0]               = z[0] * id[0];
+    mz += z[0];
+    for (PetscInt i = 1; i < nv; i++) {
+      x[i] = (z[i] - lo[i] * x[i - 1]) * id[i];
+      mz += z[i];
+    }
+    for (PetscInt i = nv - 2; i >= 0; i--) {
+      x[i] -= cp[i] * x[i + 1];
+      mx += x[i + 1];
+    }
+    mx += x[0];
+  }
+  /* The exact solve conserves mass; in floating point a stiff solve (diagonal ~ 1 + dt/eps)
+     loses ~ 1e-16 (dt/eps) of it. A uniform rescale restores it to round-off without
+     touching positivity or the shape. */
+  if (mx > 0) {
+    s = mz / mx;
+    if (s != 1)
+      for (PetscInt c = 0; c < nv * nw; c++) X[c] *= s;
+  }
+}
+
+static inline PetscReal VanLeerSlope(PetscReal a, PetscReal b)
+{
+  return (a * b > 0) ? 2 * a * b / (a + b) : 0;
+}
+
+/* Flux-vector-split MUSCL: the cell fluxes g+ = max(B,0) f and g- = max(-B,0) f (B at the cell
+   centre) are reconstructed to the faces with van Leer limited slopes, upwind for each part.
+   With centre velocities the first moment of the transport is exactly sum_i B(v_i) f_i, up to
+   the limited slopes, which vanish at the extrema of an under-resolved profile: V then follows
+   <B> = N(V) - W - V P + Q + E(f) even when f fits in one or two cells (the stiff limit on a
+   coarse grid), and the scheme is second order where f is resolved.
+   The limited slopes add (1/2) sum_i s_i to that moment, which is O(dv^2) on resolved profiles
+   but O(dv) on a profile one or two cells wide, where the limiter clips: there (sqrt(eps/rho0)
+   below -v_muscl_min_cells cells) the v-transport is the donor-cell scheme, whose moment is exact;
+   the shape of such f is set by the stiff relaxation, not by the transport. */
+static inline void SplitFluxes(PetscInt n, const PetscReal *vel, PetscInt vstride, const PetscReal *f, PetscInt fstride, PetscReal *flux, PetscBool second)
+{
+  /* flux[k] for the faces k+1/2, k = 0..n-2 */
+  PetscReal gp_m = 0, gp_0, gp_p, gm_0, gm_p, gm_pp, sp_0, sm_p;
+  gp_0 = PetscMax(vel[0], 0) * f[0];
+  gm_0 = PetscMax(-vel[0], 0) * f[0];
+  gp_p = PetscMax(vel[vstride], 0) * f[fstride];
+  gm_p = PetscMax(-vel[vstride], 0) * f[fstride];
+  for (PetscInt k = 0; k < n - 1; k++) {
+    const PetscReal vpp = k + 2 < n ? vel[(k + 2) * vstride] : 0, fpp = k + 2 < n ? f[(k + 2) * fstride] : 0;
+    gm_pp = PetscMax(-vpp, 0) * fpp;
+    sp_0  = second && k > 0 ? VanLeerSlope(gp_0 - gp_m, gp_p - gp_0) : 0;
+    sm_p  = second && k + 2 < n ? VanLeerSlope(gm_p - gm_0, gm_pp - gm_p) : 0;
+    flux[k] = (gp_0 + 0.5 * sp_0) - (gm_p - 0.5 * sm_p);
+    gp_m    = gp_0;
+    gp_0    = gp_p;
+    gm_0    = gm_p;
+    gm_p    = gm_pp;
+    gp_p    = k + 2 < n ? PetscMax(vpp, 0) * fpp : 0;
+  }
+}
+
+void FhnkApplyExplicitPoint(Fhnk fk, PetscReal P, PetscReal Q, PetscReal rho0, const PetscReal *f, PetscReal *out, PetscBool add, PetscReal *work)
+{
+  const PetscBool second = (PetscBool)(PetscSqrtReal(fk->model.eps / rho0) >= fk->v_muscl_min_cells * fk->ph.dv);
+  const FhnkPhase *ph = &fk->ph;
+  const FhnkModel *m  = &fk->model;
+  const PetscInt   nv = ph->nv, nw = ph->nw;
+  const PetscReal  idv = 1 / ph->dv, idw = 1 / ph->dw, b = m->b;
+  PetscReal       *Bc = work, *Av = work + nv, *Brow = work + 2 * nv, *Fv = work + 3 * nv, *Fprev = work + 4 * nv, *Fcur = work + 5 * nv, *t;
+
+  for (PetscInt i = 0; i < nv; i++) {
+    Bc[i]    = FhnkN(m, ph->v[i]) - P * ph->v[i] + Q; /* B = Bc - w */
+    Av[i]    = m->a * ph->v[i] + m->c;                 /* A = Av - b w */
+    Fprev[i] = 0;                                      /* wall at w = wmin */
+  }
+  for (PetscInt j = 0; j < nw; j++) {
+    const PetscReal *l = f + j * nv;
+    PetscReal       *o = out + j * nv;
+    /* w-fluxes through face j+1/2 */
+    if (j < nw - 1) {
+      const PetscReal *lm = j > 0 ? l - nv : NULL, *l1 = l + nv, *l2 = j + 2 < nw ? l + 2 * nv : NULL;
+      const PetscReal  w0 = ph->w[j], w1 = ph->w[j + 1], wm = j > 0 ? ph->w[j - 1] : 0, w2 = j + 2 < nw ? ph->w[j + 2] : 0;
+      for (PetscInt i = 0; i < nv; i++) {
+        const PetscReal A0 = Av[i] - b * w0, A1 = Av[i] - b * w1;
+        const PetscReal gp0 = PetscMax(A0, 0) * l[i], gp1 = PetscMax(A1, 0) * l1[i];
+        const PetscReal gm0 = PetscMax(-A0, 0) * l[i], gm1 = PetscMax(-A1, 0) * l1[i];
+        const PetscReal sp  = lm ? VanLeerSlope(gp0 - PetscMax(Av[i] - b * wm, 0) * lm[i], gp1 - gp0) : 0;
+        const PetscReal sm  = l2 ? VanLeerSlope(gm1 - gm0, PetscMax(-(Av[i] - b * w2), 0) * l2[i] - gm1) : 0;
+        Fcur[i]             = (gp0 + 0.5 * sp) - (gm1 - 0.5 * sm);
+      }
+    } else
+      for (PetscInt i = 0; i < nv; i++) Fcur[i] = 0; /* wall at w = wmax */
+    /* v-fluxes along the line */
+    for (PetscInt i = 0; i < nv; i++) Brow[i] = Bc[i] - ph->w[j];
+    SplitFluxes(nv, Brow, 1, l, 1, Fv, second);
+    for (PetscInt i = 0; i < nv; i++) {
+      const PetscReal Fp = i < nv - 1 ? Fv[i] : 0, Fm = i > 0 ? Fv[i - 1] : 0;
+      o[i] = (add ? o[i] : 0) - (Fp - Fm) * idv - (Fcur[i] - Fprev[i]) * idw;
+    }
+    t     = Fprev;
+    Fprev = Fcur;
+    Fcur  = t;
+  }
+}
+
+/* F = F_ex(U) given the mean voltage V of every local point of U (one Psi convolution) */
+PetscErrorCode FhnkExplicitGivenV(Fhnk fk, Vec U, const PetscReal *V, Vec F, PetscBool add_implicit)
+{
+  const PetscScalar *u, *P, *r;
+  PetscScalar       *o;
+  PetscReal         *Qp = fk->Qloc;
+  const PetscInt     nc = fk->ph.ncell;
+
+  PetscFunctionBeginUser;
+  PetscCall(FhnkConvolve(fk, V, Qp));
+  PetscCall(PetscLogEventBegin(fk->log.explicit_op, 0, 0, 0, 0));
+  PetscCall(VecGetArrayRead(U, &u));
+  PetscCall(VecGetArray(F, &o));
+  PetscCall(VecGetArrayRead(fk->P, &P));
+  PetscCall(VecGetArrayRead(fk->rho0, &r));
+  for (PetscInt p = 0; p < fk->nloc; p++) {
+    FhnkApplyExplicitPoint(fk, P[p], Qp[p], r[p], u + p * nc, o + p * nc, PETSC_FALSE, fk->opwork);
+    if (add_implicit) {
+      const PetscReal k = r[p] / fk->model.eps;
+      FhnkLineSum(fk, u + p * nc, fk->zbuf);
+      PetscCall(FhnkCentreOf(fk, k, fk->zbuf, &fk->Vc[p]));
+      PetscCall(FhnkLineSetUp(fk, k, fk->Vc[p], 0));
+      FhnkApplyImplicitPoint(fk, u + p * nc, o + p * nc, PETSC_TRUE);
+    }
+  }
+  PetscCall(VecRestoreArrayRead(fk->rho0, &r));
+  PetscCall(VecRestoreArrayRead(fk->P, &P));
+  PetscCall(VecRestoreArray(F, &o));
+  PetscCall(VecRestoreArrayRead(U, &u));
+  PetscCall(PetscLogEventEnd(fk->log.explicit_op, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode FhnkExplicit(Fhnk fk, Vec U, Vec F, PetscBool add_implicit)
+{
+  const PetscScalar *u;
+  PetscFunctionBeginUser;
+  PetscCall(VecGetArrayRead(U, &u));
+  PetscCall(FhnkPointMoments(fk, u, fk->mloc, fk->Vst));
+  PetscCall(VecRestoreArrayRead(U, &u));
+  PetscCall(FhnkExplicitGivenV(fk, U, fk->Vst, F, add_implicit));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode FhnkImplicit(Fhnk fk, Vec U, Vec G)
+{
+  const PetscScalar *u, *r;
+  PetscScalar       *g;
+  const PetscInt     nc = fk->ph.ncell;
+
+  PetscFunctionBeginUser;
+  PetscCall(VecGetArrayRead(U, &u));
+  PetscCall(FhnkPointMoments(fk, u, fk->mloc, fk->Vst));
+  PetscCall(PetscLogEventBegin(fk->log.implicit_op, 0, 0, 0, 0));
+  PetscCall(VecGetArray(G, &g));
+  PetscCall(VecGetArrayRead(fk->rho0, &r));
+  for (PetscInt p = 0; p < fk->nloc; p++) {
+    const PetscReal k = r[p] / fk->model.eps;
+    FhnkLineSum(fk, u + p * nc, fk->zbuf);
+    PetscCall(FhnkCentreOf(fk, k, fk->zbuf, &fk->Vc[p]));
+    PetscCall(FhnkLineSetUp(fk, k, fk->Vc[p], 0));
+    FhnkApplyImplicitPoint(fk, u + p * nc, g + p * nc, PETSC_FALSE);
+  }
+  PetscCall(VecRestoreArrayRead(fk->rho0, &r));
+  PetscCall(VecRestoreArray(G, &g));
+  PetscCall(VecRestoreArrayRead(U, &u));
+  PetscCall(PetscLogEventEnd(fk->log.implicit_op, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* X = (I - tau G_V)^{-1} Z where V is the first moment of Z: the stiff operator conserves
+   mass and (up to its exponential fitting) the first moment, so V of the stage is known from
+   its explicit data and the solve is linear. */
+PetscErrorCode FhnkImplicitSolve(Fhnk fk, Vec Z, PetscReal tau, Vec X)
+{
+  const PetscScalar *z, *r;
+  PetscScalar       *x;
+  const PetscInt     nc = fk->ph.ncell;
+
+  PetscFunctionBeginUser;
+  PetscCall(VecGetArrayRead(Z, &z));
+  PetscCall(FhnkPointMoments(fk, z, fk->mloc, fk->Vst));
+  PetscCall(PetscLogEventBegin(fk->log.line_solve, 0, 0, 0, 0));
+  PetscCall(VecGetArray(X, &x));
+  PetscCall(VecGetArrayRead(fk->rho0, &r));
+  for (PetscInt p = 0; p < fk->nloc; p++) {
+    const PetscReal k = r[p] / fk->model.eps;
+    FhnkLineSum(fk, z + p * nc, fk->zbuf);
+    PetscCall(FhnkStageCentre(fk, k, tau, fk->zbuf, &fk->Vc[p]));
+    FhnkSolvePoint(fk, z + p * nc, x + p * nc);
+  }
+  PetscCall(VecRestoreArrayRead(fk->rho0, &r));
+  PetscCall(VecRestoreArray(X, &x));
+  PetscCall(VecRestoreArrayRead(Z, &z));
+  PetscCall(PetscLogEventEnd(fk->log.line_solve, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* Largest Courant numbers of the explicit transport, max |B| dt/dv and max |A| dt/dw over
+   the box (B with the largest |Q| possible: |Psi*(rho0 V)| <= P max|v|). */
+PetscErrorCode FhnkCFL(Fhnk fk, PetscReal dt, PetscReal *cflv, PetscReal *cflw)
+{
+  const FhnkPhase   *ph = &fk->ph;
+  const PetscScalar *P;
+  PetscReal          bmax = 0, amax = 0, Pmax = 0, vabs = PetscMax(PetscAbsReal(ph->vmin), PetscAbsReal(ph->vmax));
+  PetscFunctionBeginUser;
+  PetscCall(VecGetArrayRead(fk->P, &P));
+  for (PetscInt p = 0; p < fk->nloc; p++) Pmax = PetscMax(Pmax, PetscAbsReal(P[p]));
+  PetscCall(VecRestoreArrayRead(fk->P, &P));
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &Pmax, 1, MPIU_REAL, MPIU_MAX, fk->comm));
+  for (PetscInt i = 0; i <= ph->nv; i++) {
+    const PetscReal Nv = FhnkN(&fk->model, ph->vface[i]);
+    for (PetscInt j = 0; j <= ph->nw; j += ph->nw) bmax = PetscMax(bmax, PetscAbsReal(Nv - ph->wface[j]) + 2 * Pmax * vabs);
+  }
+  for (PetscInt i = 0; i <= ph->nv; i += ph->nv)
+    for (PetscInt j = 0; j <= ph->nw; j++) amax = PetscMax(amax, PetscAbsReal(FhnkA(&fk->model, ph->vface[i], ph->wface[j])));
+  *cflv = bmax * dt / ph->dv;
+  *cflw = amax * dt / ph->dw;
+  PetscFunctionReturn(0);
+}

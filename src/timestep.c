@@ -1,0 +1,284 @@
+/* Time stepping with PETSc TS (SPEC 4).
+   IMEX split for TSARKIMEX:
+     IFunction   F(t,U,Udot) = Udot - G(U)   the stiff v-operator (diffusion + 1/eps relaxation)
+     RHSFunction           = F_ex(U)         w-transport, v-drift B, and the Psi coupling
+   The implicit stage (shift U - G(U) = shift Z) is linear once V of the stage is known, and V is
+   the first moment of the stage data Z, which the stiff operator conserves. It is solved exactly
+   by tridiagonal line solves in a SNESSHELL: no matrix is ever assembled.
+   Explicit TS types (rk, euler, ssp) get the whole right-hand side F_ex + G (used to measure the
+   asymptotic-preserving gain). */
+#include "timestep.h"
+#include "operators.h"
+#include "grid.h"
+#include "model.h"
+#include "diagnostics.h"
+#include "checkpoint.h"
+#include "fused.h"
+
+static PetscErrorCode RHSFunction(TS ts, PetscReal t, Vec U, Vec F, void *ctx)
+{
+  Fhnk fk = (Fhnk)ctx;
+  PetscFunctionBeginUser;
+  PetscCall(FhnkExplicit(fk, U, F, (PetscBool)!fk->imex));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode IFunction(TS ts, PetscReal t, Vec U, Vec Udot, Vec F, void *ctx)
+{
+  Fhnk fk = (Fhnk)ctx;
+  PetscFunctionBeginUser;
+  PetscCall(FhnkImplicit(fk, U, F));
+  PetscCall(VecAYPX(F, -1.0, Udot)); /* F = Udot - G(U) */
+  PetscFunctionReturn(0);
+}
+
+/* TS hands us U and Udot = shift (U - Z): recover the stage data Z for the line solve. */
+static PetscErrorCode IJacobian(TS ts, PetscReal t, Vec U, Vec Udot, PetscReal shift, Mat J, Mat Jp, void *ctx)
+{
+  Fhnk fk = (Fhnk)ctx;
+  PetscFunctionBeginUser;
+  fk->shift = shift;
+  PetscCall(VecWAXPY(fk->Zs, -1.0 / shift, Udot, U));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ShellSolve(SNES snes, Vec X)
+{
+  Fhnk fk;
+  Vec  F;
+  Mat  J, Jp;
+  PetscFunctionBeginUser;
+  PetscCall(SNESShellGetContext(snes, &fk));
+  PetscCall(SNESGetFunction(snes, &F, NULL, NULL));
+  PetscCall(SNESGetJacobian(snes, &J, &Jp, NULL, NULL));
+  PetscCall(SNESComputeFunction(snes, X, F)); /* lets TS form Udot for the Jacobian call */
+  PetscCall(SNESComputeJacobian(snes, X, J, Jp));
+  PetscCall(FhnkImplicitSolve(fk, fk->Zs, 1.0 / fk->shift, X));
+  PetscCall(SNESSetConvergedReason(snes, SNES_CONVERGED_ITS));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ProgressMonitor(TS ts, PetscInt step, PetscReal t, Vec U, void *ctx)
+{
+  Fhnk      fk  = (Fhnk)ctx;
+  double    now = MPI_Wtime();
+  PetscReal dt;
+  PetscFunctionBeginUser;
+  if (step >= 0) PetscCall(FhnkSignalPoll(fk, ts));
+  if (fk->quiet || fk->progress_interval <= 0) PetscFunctionReturn(0);
+  if (now - fk->wall_last_print < fk->progress_interval && t < fk->T - 1e-12 * fk->T) PetscFunctionReturn(0);
+  if (step == fk->last_print_step) PetscFunctionReturn(0);
+  fk->wall_last_print = now;
+  fk->last_print_step = step;
+  PetscCall(TSGetTimeStep(ts, &dt));
+  {
+    const double el = now - fk->wall_start, frac = (t - fk->t0) / (fk->T - fk->t0);
+    const double eta = frac > 0 ? el * (1 - frac) / frac : 0;
+    PetscCall(PetscPrintf(fk->comm, "  t = %-10.5g %5.1f%%  step %-8" PetscInt_FMT " dt %-9.3g wall %7.1fs  ETA %7.1fs\n", (double)t, 100.0 * t / fk->T, step, (double)dt, el, eta));
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode FhnkTSCreate(Fhnk fk)
+{
+  SNES     snes;
+  PetscInt nl, ng;
+  PetscFunctionBeginUser;
+  PetscCall(FhnkRegisterFusedTS());
+  PetscCall(TSCreate(fk->comm, &fk->ts));
+  PetscCall(TSSetDM(fk->ts, fk->da));
+  PetscCall(TSSetApplicationContext(fk->ts, fk));
+  PetscCall(TSSetType(fk->ts, TSFHNKIMEX)); /* default: the fused stepper (l2) */
+  PetscCall(TSSetRHSFunction(fk->ts, NULL, RHSFunction, fk));
+  PetscCall(TSSetIFunction(fk->ts, NULL, IFunction, fk));
+  PetscCall(DMCreateGlobalVector(fk->da, &fk->f));
+  PetscCall(VecGetLocalSize(fk->f, &nl));
+  PetscCall(VecGetSize(fk->f, &ng));
+  PetscCall(MatCreateShell(fk->comm, nl, nl, ng, ng, fk, &fk->Jshell));
+  PetscCall(TSSetIJacobian(fk->ts, fk->Jshell, fk->Jshell, IJacobian, fk));
+  PetscCall(TSSetTimeStep(fk->ts, 0.01));
+  PetscCall(TSSetMaxTime(fk->ts, 1.0));
+  PetscCall(TSSetMaxSteps(fk->ts, PETSC_MAX_INT));
+  PetscCall(TSSetExactFinalTime(fk->ts, TS_EXACTFINALTIME_MATCHSTEP));
+  { /* fixed step by default: the step is chosen by accuracy, never by eps (-ts_adapt_type basic to adapt) */
+    TSAdapt adapt;
+    PetscCall(TSGetAdapt(fk->ts, &adapt));
+    PetscCall(TSAdaptSetType(adapt, TSADAPTNONE));
+  }
+  PetscCall(TSGetSNES(fk->ts, &snes));
+  PetscCall(SNESSetType(snes, SNESSHELL));
+  PetscCall(SNESShellSetContext(snes, fk));
+  PetscCall(SNESShellSetSolve(snes, ShellSolve));
+  PetscCall(TSMonitorSet(fk->ts, ProgressMonitor, fk, NULL));
+  PetscFunctionReturn(0);
+}
+
+/* After TSSetFromOptions: decide the split, check T and dt. */
+PetscErrorCode FhnkTSSetUp(Fhnk fk)
+{
+  TSType    type;
+  PetscBool arkimex, fused, expl = PETSC_FALSE;
+  PetscFunctionBeginUser;
+  PetscCall(TSGetType(fk->ts, &type));
+  PetscCall(PetscStrcmp(type, TSARKIMEX, &arkimex));
+  PetscCall(PetscStrcmp(type, TSFHNKIMEX, &fused));
+  for (const char *const *e = (const char *const[]){TSEULER, TSRK, TSSSP, NULL}; *e; e++) {
+    PetscBool m;
+    PetscCall(PetscStrcmp(type, *e, &m));
+    expl = (PetscBool)(expl || m);
+  }
+  if (!(arkimex || fused || expl)) {
+    PetscCall(PetscPrintf(fk->comm, "fhnk: error: -ts_type %s is not supported: use fhnkimex (default), arkimex, or an explicit type (euler, rk, ssp)\n", type));
+    fk->bad_input = PETSC_TRUE;
+  }
+  fk->imex = (PetscBool)(arkimex || fused);
+  if (fused) { /* second order where the v-grid resolves sqrt(eps/rho0); IMEX Euler (positive for any
+                  eps) where it does not, since no second-order IMEX RK keeps f >= 0 there */
+    PetscBool set;
+    PetscReal rmax;
+    PetscCall(PetscOptionsHasName(NULL, NULL, "-ts_fhnkimex_type", &set));
+    PetscCall(VecMax(fk->rho0, NULL, &rmax));
+    if (!set && PetscSqrtReal(fk->model.eps / rmax) < fk->v_muscl_min_cells * fk->ph.dv) {
+      PetscCall(FhnkFusedSetType(fk->ts, "euler"));
+      PetscCall(PetscPrintf(fk->comm, "fhnk: note: the v-grid does not resolve sqrt(eps/rho0): time stepping with IMEX Euler (first order, keeps f >= 0 for any eps); pass -ts_fhnkimex_type l2 to force second order\n"));
+    }
+  }
+  if (arkimex) { /* stock ARKIMEX: the same default tableau as the fused stepper */
+    PetscBool set;
+    PetscCall(PetscOptionsHasName(NULL, NULL, "-ts_arkimex_type", &set));
+    if (!set) PetscCall(TSARKIMEXSetType(fk->ts, TSARKIMEXL2));
+  }
+  if (expl) PetscCall(TSSetIFunction(fk->ts, NULL, NULL, NULL));
+  PetscCall(TSGetMaxTime(fk->ts, &fk->T));
+  PetscCall(TSGetTimeStep(fk->ts, &fk->dt));
+  PetscCall(VecDuplicate(fk->f, &fk->Zs));
+  PetscFunctionReturn(0);
+}
+
+/* The limit system (1.9) on the points of K:
+     V' = N(V) - W - V Psi*rho0 + Psi*(rho0 V),   W' = a V - b W + c
+   integrated by an adaptive RK (default 5dp, rtol = atol = 1e-11) with the same Psi machinery. */
+static PetscErrorCode LimitRHS(TS ts, PetscReal t, Vec U, Vec F, void *ctx)
+{
+  Fhnk               fk = (Fhnk)ctx;
+  const PetscScalar *u, *P;
+  PetscScalar       *f;
+  PetscReal         *V, *Q;
+  PetscFunctionBeginUser;
+  PetscCall(PetscLogEventBegin(fk->log.limit, 0, 0, 0, 0));
+  PetscCall(PetscMalloc2(fk->nloc, &V, fk->nloc, &Q));
+  PetscCall(VecGetArrayRead(U, &u));
+  for (PetscInt p = 0; p < fk->nloc; p++) V[p] = u[2 * p];
+  PetscCall(FhnkConvolve(fk, V, Q));
+  PetscCall(VecGetArray(F, &f));
+  PetscCall(VecGetArrayRead(fk->P, &P));
+  for (PetscInt p = 0; p < fk->nloc; p++) {
+    const PetscReal v = u[2 * p], w = u[2 * p + 1];
+    f[2 * p]     = FhnkN(&fk->model, v) - w - v * P[p] + Q[p];
+    f[2 * p + 1] = FhnkA(&fk->model, v, w);
+  }
+  PetscCall(VecRestoreArrayRead(fk->P, &P));
+  PetscCall(VecRestoreArray(F, &f));
+  PetscCall(VecRestoreArrayRead(U, &u));
+  PetscCall(PetscFree2(V, Q));
+  PetscCall(PetscLogEventEnd(fk->log.limit, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode FhnkLimitCreate(Fhnk fk)
+{
+  PetscFunctionBeginUser;
+  PetscCall(TSCreate(fk->comm, &fk->tslim));
+  PetscCall(TSSetOptionsPrefix(fk->tslim, "limit_"));
+  PetscCall(TSSetDM(fk->tslim, fk->da2));
+  PetscCall(TSSetType(fk->tslim, TSRK));
+  PetscCall(TSRKSetType(fk->tslim, TSRK5DP));
+  PetscCall(TSSetRHSFunction(fk->tslim, NULL, LimitRHS, fk));
+  PetscCall(TSSetTolerances(fk->tslim, 1e-11, NULL, 1e-11, NULL));
+  PetscCall(TSSetTimeStep(fk->tslim, 1e-3));
+  PetscCall(TSSetMaxSteps(fk->tslim, PETSC_MAX_INT));
+  PetscCall(TSSetExactFinalTime(fk->tslim, TS_EXACTFINALTIME_MATCHSTEP));
+  PetscCall(DMCreateGlobalVector(fk->da2, &fk->ulim));
+  PetscCall(TSSetFromOptions(fk->tslim));
+  PetscFunctionReturn(0);
+}
+
+/* (V0, W0)(x) of the initial data, as in SPEC 5 */
+PetscErrorCode FhnkLimitInitial(Fhnk fk, Vec u)
+{
+  PetscScalar *a;
+  PetscFunctionBeginUser;
+  PetscCall(VecGetArray(u, &a));
+  for (PetscInt p = 0; p < fk->nloc; p++) PetscCall(FhnkInitialMeans(fk, fk->xloc + p * fk->space.dim, &a[2 * p], &a[2 * p + 1]));
+  PetscCall(VecRestoreArray(u, &a));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode FhnkLimitAdvance(Fhnk fk, PetscReal t)
+{
+  PetscReal tl;
+  PetscFunctionBeginUser;
+  PetscCall(TSGetTime(fk->tslim, &tl));
+  if (t <= tl) PetscFunctionReturn(0);
+  PetscCall(TSSetMaxTime(fk->tslim, t));
+  PetscCall(TSSolve(fk->tslim, fk->ulim));
+  PetscFunctionReturn(0);
+}
+
+/* Main loop: segments between output/checkpoint times, each one TSSolve ending exactly on the
+   segment end (MATCHSTEP), so every sample is taken at its nominal time. */
+PetscErrorCode FhnkRun(Fhnk fk)
+{
+  PetscReal t = fk->t0, tol, tnext, tdiag;
+  PetscBool kinetic;
+  PetscFunctionBeginUser;
+  PetscCall(PetscStrcmp(fk->modeltype, "kinetic", &kinetic));
+  tol             = 1e-9 * PetscMax(fk->dt, 1e-300);
+  fk->wall_start  = MPI_Wtime();
+  fk->wall_last_print = fk->wall_start;
+  tdiag = fk->diag_dt > 0 ? fk->diag_dt * PetscFloorReal(t / fk->diag_dt + 0.5) + fk->diag_dt : fk->T;
+  PetscCall(PetscLogStagePush(fk->log.loop));
+  while (t < fk->T - tol) {
+    tnext = PetscMin(fk->T, tdiag);
+    if (tnext - t < tol) tnext = t + tol; /* never a zero-length segment */
+    if (kinetic) {
+      TSConvergedReason reason;
+      PetscCall(TSSetMaxTime(fk->ts, tnext));
+      PetscCall(TSSetTimeStep(fk->ts, fk->dt));
+      PetscCall(TSSolve(fk->ts, fk->f));
+      PetscCall(TSGetConvergedReason(fk->ts, &reason));
+      PetscCheck(reason >= 0, fk->comm, PETSC_ERR_NOT_CONVERGED, "time stepping failed (TS reason %s) at t = %g", TSConvergedReasons[reason], (double)t);
+      PetscCall(TSGetTime(fk->ts, &t));
+      if (fk->stop_signal) { /* stopped early by a signal: t is wherever the step ended */
+        PetscCall(FhnkLimitAdvance(fk, t));
+        break;
+      }
+    } else t = tnext;
+    PetscCall(FhnkLimitAdvance(fk, t));
+    if (PetscAbsReal(t - tdiag) < tol || PetscAbsReal(t - fk->T) < tol) {
+      PetscCall(FhnkDiagnosticsWrite(fk, t));
+      if (PetscAbsReal(t - tdiag) < tol) tdiag += fk->diag_dt;
+    }
+  }
+  PetscCall(PetscLogStagePop());
+  if (kinetic && !fk->stop_signal) PetscCall(FhnkCheckpointFinal(fk, t));
+  if (!fk->stop_signal) {
+    PetscInt step;
+    PetscCall(TSGetStepNumber(fk->ts, &step));
+    PetscCall(ProgressMonitor(fk->ts, step, t, fk->f, fk));
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode FhnkTSDestroy(Fhnk fk)
+{
+  PetscFunctionBeginUser;
+  PetscCall(TSDestroy(&fk->ts));
+  PetscCall(TSDestroy(&fk->tslim));
+  PetscCall(VecDestroy(&fk->f));
+  PetscCall(VecDestroy(&fk->ulim));
+  PetscCall(VecDestroy(&fk->Zs));
+  PetscCall(VecDestroy(&fk->work));
+  PetscCall(MatDestroy(&fk->Jshell));
+  PetscFunctionReturn(0);
+}
