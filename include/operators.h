@@ -28,5 +28,5 @@ PetscErrorCode FhnkExplicit(Fhnk, Vec U, Vec F, PetscBool add_implicit);
 PetscErrorCode FhnkExplicitGivenV(Fhnk, Vec U, const PetscReal *V, Vec F, PetscBool add_implicit);
 PetscErrorCode FhnkImplicit(Fhnk, Vec U, Vec G);
 PetscErrorCode FhnkImplicitSolve(Fhnk, Vec Z, PetscReal tau, Vec X);
-PetscErrorCode FhnkCFL(Fhnk, PetscReal dt, PetscReal *cflv, PetscReal *cflw);
+PetscErrorCode FhnkCFL(Fhnk, Vec U, PetscReal dt, PetscReal *cflv, PetscReal *cflw);
 #endif

@@ -428,25 +428,35 @@ PetscErrorCode FhnkImplicitSolve(Fhnk fk, Vec Z, PetscReal tau, Vec X)
   PetscFunctionReturn(0);
 }
 
-/* Largest Courant numbers of the explicit transport, max |B| dt/dv and max |A| dt/dw over
-   the box (B with the largest |Q| possible: |Psi*(rho0 V)| <= P max|v|). */
-PetscErrorCode FhnkCFL(Fhnk fk, PetscReal dt, PetscReal *cflv, PetscReal *cflw)
+/* Largest Courant numbers of the explicit transport, max |B| dt/dv and max |A| dt/dw, over the
+   cells where f is not negligible (f > 1e-6 max f at its point): in the empty corners of the box
+   the stiff relaxation, implicit, damps whatever the transport does. */
+PetscErrorCode FhnkCFL(Fhnk fk, Vec U, PetscReal dt, PetscReal *cflv, PetscReal *cflw)
 {
   const FhnkPhase   *ph = &fk->ph;
-  const PetscScalar *P;
-  PetscReal          bmax = 0, amax = 0, Pmax = 0, vabs = PetscMax(PetscAbsReal(ph->vmin), PetscAbsReal(ph->vmax));
+  const PetscInt     nv = ph->nv, nc = ph->ncell;
+  const PetscScalar *P, *u;
+  PetscReal          mx[2] = {0, 0};
   PetscFunctionBeginUser;
+  PetscCall(VecGetArrayRead(U, &u));
+  PetscCall(FhnkPointMoments(fk, u, fk->mloc, fk->Vst));
+  PetscCall(FhnkConvolve(fk, fk->Vst, fk->Qloc));
   PetscCall(VecGetArrayRead(fk->P, &P));
-  for (PetscInt p = 0; p < fk->nloc; p++) Pmax = PetscMax(Pmax, PetscAbsReal(P[p]));
-  PetscCall(VecRestoreArrayRead(fk->P, &P));
-  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &Pmax, 1, MPIU_REAL, MPIU_MAX, fk->comm));
-  for (PetscInt i = 0; i <= ph->nv; i++) {
-    const PetscReal Nv = FhnkN(&fk->model, ph->vface[i]);
-    for (PetscInt j = 0; j <= ph->nw; j += ph->nw) bmax = PetscMax(bmax, PetscAbsReal(Nv - ph->wface[j]) + 2 * Pmax * vabs);
+  for (PetscInt p = 0; p < fk->nloc; p++) {
+    const PetscScalar *f = u + p * nc;
+    PetscReal          fmax = 0;
+    for (PetscInt c = 0; c < nc; c++) fmax = PetscMax(fmax, f[c]);
+    for (PetscInt c = 0; c < nc; c++) {
+      const PetscInt  i = c % nv, j = c / nv;
+      if (f[c] <= 1e-6 * fmax) continue;
+      mx[0] = PetscMax(mx[0], PetscAbsReal(FhnkN(&fk->model, ph->v[i]) - ph->w[j] - P[p] * ph->v[i] + fk->Qloc[p]));
+      mx[1] = PetscMax(mx[1], PetscAbsReal(FhnkA(&fk->model, ph->v[i], ph->w[j])));
+    }
   }
-  for (PetscInt i = 0; i <= ph->nv; i += ph->nv)
-    for (PetscInt j = 0; j <= ph->nw; j++) amax = PetscMax(amax, PetscAbsReal(FhnkA(&fk->model, ph->vface[i], ph->wface[j])));
-  *cflv = bmax * dt / ph->dv;
-  *cflw = amax * dt / ph->dw;
+  PetscCall(VecRestoreArrayRead(fk->P, &P));
+  PetscCall(VecRestoreArrayRead(U, &u));
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, mx, 2, MPIU_REAL, MPIU_MAX, fk->comm));
+  *cflv = mx[0] * dt / ph->dv;
+  *cflw = mx[1] * dt / ph->dw;
   PetscFunctionReturn(0);
 }

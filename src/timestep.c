@@ -96,7 +96,7 @@ PetscErrorCode FhnkTSCreate(Fhnk fk)
   PetscCall(VecGetSize(fk->f, &ng));
   PetscCall(MatCreateShell(fk->comm, nl, nl, ng, ng, fk, &fk->Jshell));
   PetscCall(TSSetIJacobian(fk->ts, fk->Jshell, fk->Jshell, IJacobian, fk));
-  PetscCall(TSSetTimeStep(fk->ts, 0.01));
+  PetscCall(TSSetTimeStep(fk->ts, 0.005));
   PetscCall(TSSetMaxTime(fk->ts, 1.0));
   PetscCall(TSSetMaxSteps(fk->ts, PETSC_MAX_INT));
   PetscCall(TSSetExactFinalTime(fk->ts, TS_EXACTFINALTIME_MATCHSTEP));
