@@ -4,7 +4,8 @@
 Linear N = -v, gaussian Psi, cosine rho0, x-dependent initial means (tests/gausscase.py).
 Each eps runs on its own resolved grid: box = mean +- 8 std over the whole exact trajectory,
 >= 4 cells per smallest std in v and w (the grid scales with sqrt(eps)). One dt for all eps:
-the smallest transport-CFL step (0.4) of the four grids; dt rho0/eps reaches ~3e3 at eps=1e-6.
+the smallest transport-CFL step (0.4) of the four grids (0.002); dt rho0/eps reaches 2.3e3
+at eps=1e-6.
 
 Checks (final time T = 0.5):
   * asymptotic preservation: every error at eps = 1e-6 <= 10 x the same error at eps = 1
