@@ -8,4 +8,6 @@
 
 PetscErrorCode FhnkDiagnosticsWrite(Fhnk, PetscReal t);
 PetscErrorCode FhnkResolutionReport(Fhnk);
+/* f and phi = eps ln(sqrt(2 pi eps/rho0) f) at the -snapshot_points, into DIR/snapshots.h5 */
+PetscErrorCode FhnkSnapshotWrite(Fhnk, PetscInt index, PetscReal t);
 #endif

@@ -38,6 +38,7 @@ typedef struct {
 typedef struct {
   char      type[FHNK_NAME_LEN];
   PetscReal V0, V0amp, W0, W0amp, var_v, var_w;
+  PetscReal kick, kick_x, kick_width; /* V0 += kick exp(-|x - kick_x|^2/(2 kick_width^2)) */
 } FhnkInit;
 
 typedef struct {
@@ -104,6 +105,13 @@ struct _p_Fhnk {
 
   /* diagnostics */
   PetscInt  nt;             /* samples written so far */
+  PetscReal tdiag;          /* time of the next diagnostic sample (kept in checkpoints) */
+  PetscReal last_diag_t;
+  PetscInt  nq;             /* -moments_q */
+  PetscReal q[FHNK_MAX_POLY];
+  PetscInt  nsnap, nsnap_pts;
+  PetscReal snap_t[64];
+  PetscInt  snap_pts[64];
   PetscBool warned_resolution, warned_wall;
   double    wall_start, wall_last_print;
   PetscInt  last_print_step;

@@ -124,6 +124,8 @@ PetscErrorCode FhnkCheckpointWrite(Fhnk fk, PetscReal t, PetscInt step)
     PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "limit_time", PETSC_REAL, &tl));
     PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "limit_dt", PETSC_REAL, &dtl));
     PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "diag_samples", PETSC_INT, &nt));
+    PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "next_diag_time", PETSC_REAL, &fk->tdiag));
+    PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "last_diag_time", PETSC_REAL, &fk->last_diag_t));
     PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "checkpoint_format", PETSC_INT, &fmt));
   }
   PetscCall(PetscViewerHDF5GetFileId(v, &fid));
@@ -317,6 +319,8 @@ PetscErrorCode FhnkRestartLoad(Fhnk fk)
   PetscCall(PetscViewerHDF5ReadAttribute(v, "/", "limit_time", PETSC_REAL, NULL, &tl));
   PetscCall(PetscViewerHDF5ReadAttribute(v, "/", "limit_dt", PETSC_REAL, NULL, &dtl));
   PetscCall(PetscViewerHDF5ReadAttribute(v, "/", "diag_samples", PETSC_INT, NULL, &nt));
+  PetscCall(PetscViewerHDF5ReadAttribute(v, "/", "next_diag_time", PETSC_REAL, NULL, &fk->tdiag));
+  PetscCall(PetscViewerHDF5ReadAttribute(v, "/", "last_diag_time", PETSC_REAL, NULL, &fk->last_diag_t));
   PetscCall(PetscViewerDestroy(&v));
   /* the step size of the checkpointed run, unless -ts_dt is given again */
   PetscCall(PetscOptionsHasName(NULL, NULL, "-ts_dt", &dtset));

@@ -115,6 +115,29 @@ PetscErrorCode FhnkDiagnosticsWrite(Fhnk fk, PetscReal t)
       const char *names[] = {"V", "W", "D2", "Svw", "Sww", "E"};
       for (PetscInt k = 0; k < 6; k++) PetscCall(FhnkIOAppendField(fk, names[k], row, buf + k * n));
     }
+    for (PetscInt iq = 0; iq < fk->nq; iq++) { /* (2.2): D_q = <|v - V|^q>, M_q = <|u|^q> */
+      const PetscReal q = fk->q[iq];
+      char            name[64];
+      PetscCall(VecGetArrayRead(fk->f, &u));
+      for (PetscInt p = 0; p < n; p++) {
+        const PetscReal *fp = u + p * nc;
+        PetscReal        m0 = 0, d = 0, mm = 0;
+        for (PetscInt j = 0; j < fk->ph.nw; j++)
+          for (PetscInt i = 0; i < fk->ph.nv; i++) {
+            const PetscReal x = fp[j * fk->ph.nv + i];
+            m0 += x;
+            d += PetscPowReal(PetscAbsReal(fk->ph.v[i] - buf[p]), q) * x;
+            mm += PetscPowReal(PetscSqrtReal(PetscSqr(fk->ph.v[i]) + PetscSqr(fk->ph.w[j])), q) * x;
+          }
+        buf[6 * n + p] = d / m0;
+        buf[7 * n + p] = mm / m0;
+      }
+      PetscCall(VecRestoreArrayRead(fk->f, &u));
+      snprintf(name, sizeof(name), "moments/D%g", (double)q);
+      PetscCall(FhnkIOAppendField(fk, name, row, buf + 6 * n));
+      snprintf(name, sizeof(name), "moments/M%g", (double)q);
+      PetscCall(FhnkIOAppendField(fk, name, row, buf + 7 * n));
+    }
     PetscCall(FhnkIOAppendScalar(fk, "mass", row, g[0]));
     PetscCall(FhnkIOAppendScalar(fk, "fmin", row, -g[1]));
     PetscCall(FhnkIOAppendScalar(fk, "hopfcole/H", row, g[2]));
@@ -161,5 +184,87 @@ PetscErrorCode FhnkResolutionReport(Fhnk fk)
     PetscCall(VecMin(fk->rho0, NULL, &rmin));
     if (cflw > 1 || (cflv > 1 && fk->dt * rmin / fk->model.eps < 1)) PetscCall(PetscPrintf(fk->comm, "fhnk: WARNING: explicit transport Courant number above 1 where f lives (v %.3g, w %.3g) with no stiff damping: the run may be unstable; lower -ts_dt\n", (double)cflv, (double)cflw));
   }
+  PetscFunctionReturn(0);
+}
+
+/* Snapshots: the selected points' f are sent to rank 0 (a few phase-space blocks, for output only;
+   the solver itself never gathers f) and written to DIR/snapshots.h5 as /snapshot_NNNN/f and /phi
+   [nsel x nw x nv], attributes time and points. Rewriting a snapshot (after a restart) replaces it. */
+PetscErrorCode FhnkSnapshotWrite(Fhnk fk, PetscInt index, PetscReal t)
+{
+  const PetscInt     nc = fk->ph.ncell, ns = fk->nsnap_pts;
+  PetscReal         *buf = NULL, *rho = NULL;
+  const PetscScalar *u, *r;
+  PetscFunctionBeginUser;
+  PetscCall(PetscLogEventBegin(fk->log.io, 0, 0, 0, 0));
+  if (!fk->rank) PetscCall(PetscMalloc2(ns * nc, &buf, ns, &rho));
+  PetscCall(VecGetArrayRead(fk->f, &u));
+  PetscCall(VecGetArrayRead(fk->rho0, &r));
+  for (PetscInt k = 0; k < ns; k++) {
+    PetscMPIInt owner = 0, mine = -1;
+    for (PetscInt p = 0; p < fk->nloc; p++)
+      if (fk->nat[p] == fk->snap_pts[k]) mine = p;
+    {
+      PetscMPIInt flag = mine >= 0 ? fk->rank : -1;
+      PetscCallMPI(MPI_Allreduce(&flag, &owner, 1, MPI_INT, MPI_MAX, fk->comm));
+    }
+    if (owner == 0) {
+      if (!fk->rank) {
+        PetscCall(PetscArraycpy(buf + k * nc, u + mine * nc, nc));
+        rho[k] = r[mine];
+      }
+    } else if (fk->rank == owner) {
+      PetscCallMPI(MPI_Send(u + mine * nc, (PetscMPIInt)nc, MPIU_REAL, 0, 17, fk->comm));
+      PetscCallMPI(MPI_Send(r + mine, 1, MPIU_REAL, 0, 18, fk->comm));
+    } else if (!fk->rank) {
+      PetscCallMPI(MPI_Recv(buf + k * nc, (PetscMPIInt)nc, MPIU_REAL, owner, 17, fk->comm, MPI_STATUS_IGNORE));
+      PetscCallMPI(MPI_Recv(rho + k, 1, MPIU_REAL, owner, 18, fk->comm, MPI_STATUS_IGNORE));
+    }
+  }
+  PetscCall(VecRestoreArrayRead(fk->rho0, &r));
+  PetscCall(VecRestoreArrayRead(fk->f, &u));
+  if (!fk->rank) {
+    char    path[PETSC_MAX_PATH_LEN], grp[64];
+    hid_t   file, g, sp, ds, at, asp;
+    hsize_t dims[3] = {(hsize_t)ns, (hsize_t)fk->ph.nw, (hsize_t)fk->ph.nv}, one = 1, np = (hsize_t)ns;
+    long long pts[64];
+    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/snapshots.h5", fk->outdir));
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    if (file < 0) file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    PetscCheck(file >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot write %s", path);
+    PetscCall(PetscSNPrintf(grp, sizeof(grp), "snapshot_%04d", (int)index));
+    if (H5Lexists(file, grp, H5P_DEFAULT) > 0) H5Ldelete(file, grp, H5P_DEFAULT);
+    g  = H5Gcreate2(file, grp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    sp = H5Screate_simple(3, dims, NULL);
+    ds = H5Dcreate2(g, "f", H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+    H5Dclose(ds);
+    /* phi (1.10); NaN where f has underflowed (no value is invented there) */
+    for (PetscInt k = 0; k < ns; k++)
+      for (PetscInt c = 0; c < nc; c++) {
+        PetscReal *x = buf + k * nc + c;
+        *x           = *x > FHNK_UNDERFLOW ? fk->model.eps * (0.5 * PetscLogReal(2 * PETSC_PI * fk->model.eps / rho[k]) + PetscLogReal(*x)) : NAN;
+      }
+    ds = H5Dcreate2(g, "phi", H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+    H5Dclose(ds);
+    H5Sclose(sp);
+    asp = H5Screate_simple(1, &one, NULL);
+    at  = H5Acreate2(g, "time", H5T_NATIVE_DOUBLE, asp, H5P_DEFAULT, H5P_DEFAULT);
+    H5Awrite(at, H5T_NATIVE_DOUBLE, &t);
+    H5Aclose(at);
+    H5Sclose(asp);
+    for (PetscInt k = 0; k < ns; k++) pts[k] = fk->snap_pts[k];
+    asp = H5Screate_simple(1, &np, NULL);
+    at  = H5Acreate2(g, "points", H5T_NATIVE_LLONG, asp, H5P_DEFAULT, H5P_DEFAULT);
+    H5Awrite(at, H5T_NATIVE_LLONG, pts);
+    H5Aclose(at);
+    H5Sclose(asp);
+    H5Gclose(g);
+    H5Fclose(file);
+    PetscCall(PetscFree2(buf, rho));
+  }
+  PetscCall(PetscLogEventEnd(fk->log.io, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }

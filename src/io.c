@@ -112,6 +112,9 @@ PetscErrorCode FhnkWriteAttributes(Fhnk fk, hid_t o)
   PetscCall(AttrReal(fk, o, "init_V0_amp", 1, &fk->init.V0amp));
   PetscCall(AttrReal(fk, o, "init_W0", 1, &fk->init.W0));
   PetscCall(AttrReal(fk, o, "init_W0_amp", 1, &fk->init.W0amp));
+  PetscCall(AttrReal(fk, o, "init_kick", 1, &fk->init.kick));
+  PetscCall(AttrReal(fk, o, "init_kick_x", 1, &fk->init.kick_x));
+  PetscCall(AttrReal(fk, o, "init_kick_width", 1, &fk->init.kick_width));
   PetscCall(AttrReal(fk, o, "init_var_v", 1, &fk->init.var_v));
   PetscCall(AttrReal(fk, o, "init_var_w", 1, &fk->init.var_w));
   PetscCall(AttrStr(fk, o, "model", fk->modeltype));
@@ -243,6 +246,14 @@ PetscErrorCode FhnkIOOpen(Fhnk fk, PetscBool append, PetscInt keep)
     PetscCheck(h->file >= 0, fk->comm, PETSC_ERR_FILE_OPEN, "cannot open %s to continue the diagnostics", path);
     for (const char *const *s = fl; *s; s++) PetscCall(TruncateSeries(fk, *s, keep));
     for (const char *const *s = sl; *s; s++) PetscCall(TruncateSeries(fk, *s, keep));
+    for (PetscInt iq = 0; iq < fk->nq; iq++) {
+      char name[64];
+      snprintf(name, sizeof(name), "moments/D%g", (double)fk->q[iq]);
+      PetscCheck(H5Lexists(h->file, "moments", H5P_DEFAULT) > 0 && H5Lexists(h->file, name, H5P_DEFAULT) > 0, fk->comm, PETSC_ERR_ARG_INCOMP, "-moments_q %g was not part of the run being continued", (double)fk->q[iq]);
+      PetscCall(TruncateSeries(fk, name, keep));
+      snprintf(name, sizeof(name), "moments/M%g", (double)fk->q[iq]);
+      PetscCall(TruncateSeries(fk, name, keep));
+    }
     fk->nt = keep;
   } else {
     h->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
@@ -257,6 +268,14 @@ PetscErrorCode FhnkIOOpen(Fhnk fk, PetscBool append, PetscInt keep)
     }
     for (const char *const *s = fl; *s; s++) PetscCall(CreateSeries(fk, *s, PETSC_TRUE));
     for (const char *const *s = sl; *s; s++) PetscCall(CreateSeries(fk, *s, PETSC_FALSE));
+    if (kinetic)
+      for (PetscInt iq = 0; iq < fk->nq; iq++) {
+        char name[64];
+        snprintf(name, sizeof(name), "moments/D%g", (double)fk->q[iq]);
+        PetscCall(CreateSeries(fk, name, PETSC_TRUE));
+        snprintf(name, sizeof(name), "moments/M%g", (double)fk->q[iq]);
+        PetscCall(CreateSeries(fk, name, PETSC_TRUE));
+      }
     fk->nt = 0;
   }
   H5Pclose(fapl);

@@ -96,6 +96,8 @@ static PetscErrorCode FhnkMain(int *status)
   if (!restart && fk->overwrite) PetscCall(RemoveOldCheckpoints(fk));
   PetscCall(PetscStrcmp(fk->modeltype, "kinetic", &kinetic));
   PetscCall(FhnkLimitInitial(fk, fk->ulim));
+  fk->tdiag       = 0;
+  fk->last_diag_t = -PETSC_MAX_REAL;
   if (restart) PetscCall(FhnkRestartLoad(fk));
   else PetscCall(FhnkInitialCondition(fk, fk->f));
   fk->next_checkpoint_t    = fk->checkpoint_dt > 0 ? fk->checkpoint_dt * (PetscFloorReal(fk->t0 / fk->checkpoint_dt + 1e-9) + 1) : PETSC_MAX_REAL;
@@ -104,7 +106,6 @@ static PetscErrorCode FhnkMain(int *status)
   PetscCall(FhnkResolutionReport(fk));
   PetscCall(FhnkSignalInstall(fk));
   PetscCall(PetscPrintf(fk->comm, "fhnk %s: %s model, eps = %g, K: %" PetscInt_FMT " point%s (%dD), phase grid %" PetscInt_FMT " x %" PetscInt_FMT ", dt = %g, T = %g, %d rank%s -> %s\n", FHNK_VERSION, fk->modeltype, (double)fk->model.eps, fk->space.npts, fk->space.npts > 1 ? "s" : "", (int)fk->space.dim, fk->ph.nv, fk->ph.nw, (double)fk->dt, (double)fk->T, fk->size, fk->size > 1 ? "s" : "", fk->outdir));
-  if (!restart) PetscCall(FhnkDiagnosticsWrite(fk, fk->t0));
   PetscCall(FhnkRun(fk));
   PetscCall(FhnkIOClose(fk));
   if (!fk->stop_signal) PetscCall(Summary(fk));

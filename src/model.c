@@ -48,12 +48,13 @@ PetscErrorCode FhnkPolyDegree(const FhnkModel *m, PetscInt *deg)
   PetscFunctionReturn(0);
 }
 
-/* V0(x) = m + A sin(2 pi x1/Lx), W0 likewise (SPEC 5). */
+/* V0(x) = m + A sin(2 pi x1/Lx), W0 likewise (SPEC 5), plus an optional local kick in x1. */
 PetscErrorCode FhnkInitialMeans(Fhnk fk, const PetscReal *x, PetscReal *V0, PetscReal *W0)
 {
   const PetscReal s = PetscSinReal(2 * PETSC_PI * x[0] / fk->space.Lx);
   PetscFunctionBeginUser;
   *V0 = fk->init.V0 + fk->init.V0amp * s;
+  if (fk->init.kick != 0) *V0 += fk->init.kick * PetscExpReal(-PetscSqr(x[0] - fk->init.kick_x) / (2 * PetscSqr(fk->init.kick_width)));
   *W0 = fk->init.W0 + fk->init.W0amp * s;
   PetscFunctionReturn(0);
 }

@@ -99,6 +99,7 @@ PetscErrorCode FhnkProcessOptions(Fhnk fk)
   ph->nv = 128; ph->nw = 48; ph->vmin = -1.6; ph->vmax = 1.6; ph->wmin = -3.5; ph->wmax = 3.5;
   PetscCall(PetscStrncpy(in->type, "concentrated", FHNK_NAME_LEN));
   in->V0 = 0.5; in->V0amp = 0.5; in->W0 = 0; in->W0amp = 0; in->var_v = 0.1; in->var_w = 0.5;
+  in->kick = 0; in->kick_x = 0; in->kick_width = 0.05;
   PetscCall(PetscStrncpy(fk->modeltype, "kinetic", FHNK_NAME_LEN));
   PetscCall(PetscStrncpy(fk->outdir, "out", sizeof(fk->outdir)));
   fk->restart[0] = 0;
@@ -136,6 +137,9 @@ PetscErrorCode FhnkProcessOptions(Fhnk fk)
   PetscCall(PetscOptionsReal("-init_V0_amp", "V0(x): A", "", in->V0amp, &in->V0amp, NULL));
   PetscCall(PetscOptionsReal("-init_W0", "W0(x) = m + A sin(2 pi x/Lx): m", "", in->W0, &in->W0, NULL));
   PetscCall(PetscOptionsReal("-init_W0_amp", "W0(x): A", "", in->W0amp, &in->W0amp, NULL));
+  PetscCall(PetscOptionsReal("-init_kick", "local kick added to V0: A exp(-(x1 - x0)^2/(2 s^2)), amplitude A", "", in->kick, &in->kick, NULL));
+  PetscCall(PetscOptionsReal("-init_kick_x", "kick position x0", "", in->kick_x, &in->kick_x, NULL));
+  PetscCall(PetscOptionsReal("-init_kick_width", "kick width s (> 0)", "", in->kick_width, &in->kick_width, NULL));
   PetscCall(PetscOptionsReal("-init_var_v", "gaussian data: variance in v (> 0)", "", in->var_v, &in->var_v, NULL));
   PetscCall(PetscOptionsReal("-init_var_w", "variance in w (> 0)", "", in->var_w, &in->var_w, NULL));
   PetscCall(PetscOptionsString("-model", "kinetic (1.4) or limit (1.9) alone", "", fk->modeltype, fk->modeltype, FHNK_NAME_LEN, NULL));
@@ -146,6 +150,15 @@ PetscErrorCode FhnkProcessOptions(Fhnk fk)
   PetscCall(PetscOptionsReal("-checkpoint_walltime", "wall seconds between checkpoints (0: off)", "", fk->checkpoint_walltime, &fk->checkpoint_walltime, NULL));
   PetscCall(PetscOptionsInt("-checkpoint_keep", "checkpoints kept in DIR (>= 1)", "", fk->checkpoint_keep, &fk->checkpoint_keep, NULL));
   PetscCall(PetscOptionsString("-restart", "continue from a checkpoint file, or 'latest' in -o DIR", "", fk->restart, fk->restart, sizeof(fk->restart), NULL));
+  n = FHNK_MAX_POLY;
+  PetscCall(PetscOptionsRealArray("-moments_q", "also write D_q = <|v-V|^q> and M_q = <|u|^q> (2.2) for these q > 0, as /moments/Dq, /moments/Mq", "", fk->q, &n, &flg));
+  if (flg) fk->nq = n;
+  n = 64;
+  PetscCall(PetscOptionsRealArray("-snapshot_times", "write f and the Hopf-Cole phi on the (v,w) grid at these times to DIR/snapshots.h5", "", fk->snap_t, &n, &flg));
+  if (flg) fk->nsnap = n;
+  n = 64;
+  PetscCall(PetscOptionsIntArray("-snapshot_points", "points of K (natural indices ix + nx iy) of the snapshots (default: first and middle)", "", fk->snap_pts, &n, &flg));
+  if (flg) fk->nsnap_pts = n;
   PetscCall(PetscOptionsReal("-hopfcole_R", "Hopf-Cole H is reduced over |u| <= R (> 0)", "", fk->hopfcole_R, &fk->hopfcole_R, NULL));
   PetscCall(PetscOptionsReal("-progress_interval", "wall seconds between progress lines (0: none)", "", fk->progress_interval, &fk->progress_interval, NULL));
   PetscCall(PetscOptionsBool("-quiet", "no progress lines", "", fk->quiet, &fk->quiet, NULL));
@@ -171,6 +184,7 @@ PetscErrorCode FhnkProcessOptions(Fhnk fk)
   if (!(ph->vmin < ph->vmax)) BAD("-vmin must be < -vmax (got %g, %g)", (double)ph->vmin, (double)ph->vmax);
   if (!(ph->wmin < ph->wmax)) BAD("-wmin must be < -wmax (got %g, %g)", (double)ph->wmin, (double)ph->wmax);
   if (!(in->var_v > 0)) BAD("-init_var_v must be > 0 (got %g)", (double)in->var_v);
+  if (!(in->kick_width > 0)) BAD("-init_kick_width must be > 0 (got %g)", (double)in->kick_width);
   if (!(in->var_w > 0)) BAD("-init_var_w must be > 0 (got %g)", (double)in->var_w);
   {
     PetscBool kin, lim;
@@ -187,6 +201,18 @@ PetscErrorCode FhnkProcessOptions(Fhnk fk)
   if (fk->checkpoint_dt < 0) BAD("-checkpoint_dt must be >= 0 (got %g)", (double)fk->checkpoint_dt);
   if (fk->checkpoint_walltime < 0) BAD("-checkpoint_walltime must be >= 0 (got %g)", (double)fk->checkpoint_walltime);
   if (fk->checkpoint_keep < 1) BAD("-checkpoint_keep must be >= 1 (got %" PetscInt_FMT ")", fk->checkpoint_keep);
+  for (PetscInt i = 0; i < fk->nq; i++)
+    if (!(fk->q[i] > 0)) BAD("-moments_q: every q must be > 0 (got %g)", (double)fk->q[i]);
+  for (PetscInt i = 0; i < fk->nsnap; i++)
+    if (fk->snap_t[i] < 0 || (i > 0 && fk->snap_t[i] <= fk->snap_t[i - 1])) BAD("-snapshot_times must be >= 0 and increasing");
+  for (PetscInt i = 0; i < fk->nsnap_pts; i++)
+    if (fk->snap_pts[i] < 0 || fk->snap_pts[i] >= sp->nx * (sp->dim == 2 ? sp->ny : 1)) BAD("-snapshot_points: %" PetscInt_FMT " is not a point of K (valid 0 .. %" PetscInt_FMT ")", fk->snap_pts[i], sp->nx * (sp->dim == 2 ? sp->ny : 1) - 1);
+  if (fk->nsnap && !fk->nsnap_pts) {
+    const PetscInt np = sp->nx * (sp->dim == 2 ? sp->ny : 1);
+    fk->snap_pts[0] = 0;
+    fk->nsnap_pts   = 1;
+    if (np > 1) fk->snap_pts[fk->nsnap_pts++] = sp->dim == 2 ? sp->nx / 2 + sp->nx * (sp->ny / 2) : sp->nx / 2;
+  }
   if (!(fk->hopfcole_R > 0)) BAD("-hopfcole_R must be > 0 (got %g)", (double)fk->hopfcole_R);
   if (!fk->outdir[0]) BAD("-o needs a directory name");
   if (sp->dim == 1) sp->ny = 1;

@@ -225,22 +225,35 @@ PetscErrorCode FhnkLimitAdvance(Fhnk fk, PetscReal t)
   PetscFunctionReturn(0);
 }
 
-/* Main loop: segments between output/checkpoint times, each one TSSolve ending exactly on the
-   segment end (MATCHSTEP), so every sample is taken at its nominal time. */
+/* Main loop: segments between sample times (diagnostics every -diag_dt, the end, snapshots),
+   each one TSSolve ending exactly there (MATCHSTEP), so every sample is taken at its nominal time.
+   The next sample time travels in checkpoints: a continuation neither loses nor repeats one. */
 PetscErrorCode FhnkRun(Fhnk fk)
 {
-  PetscReal t = fk->t0, tol, tnext, tdiag;
+  PetscReal t = fk->t0, tol;
   PetscBool kinetic;
+  PetscInt  isnap = 0;
   PetscFunctionBeginUser;
   PetscCall(PetscStrcmp(fk->modeltype, "kinetic", &kinetic));
-  tol             = 1e-9 * PetscMax(fk->dt, 1e-300);
-  fk->wall_start  = MPI_Wtime();
+  tol                 = 1e-9 * PetscMax(fk->dt, 1e-300);
+  fk->wall_start      = MPI_Wtime();
   fk->wall_last_print = fk->wall_start;
-  tdiag = fk->diag_dt > 0 ? fk->diag_dt * PetscFloorReal(t / fk->diag_dt + 0.5) + fk->diag_dt : fk->T;
+  while (isnap < fk->nsnap && fk->snap_t[isnap] < t - tol) isnap++;
   PetscCall(PetscLogStagePush(fk->log.loop));
-  while (t < fk->T - tol) {
-    tnext = PetscMin(fk->T, tdiag);
-    if (tnext - t < tol) tnext = t + tol; /* never a zero-length segment */
+  for (;;) {
+    PetscReal tnext;
+    if ((PetscAbsReal(t - fk->tdiag) < tol || PetscAbsReal(t - fk->T) < tol) && fk->last_diag_t != t) {
+      PetscCall(FhnkDiagnosticsWrite(fk, t));
+      fk->last_diag_t = t;
+    }
+    while (fk->tdiag < t + tol) fk->tdiag = fk->diag_dt > 0 ? fk->tdiag + fk->diag_dt : PETSC_MAX_REAL;
+    if (isnap < fk->nsnap && PetscAbsReal(t - fk->snap_t[isnap]) < tol) {
+      if (kinetic) PetscCall(FhnkSnapshotWrite(fk, isnap, t));
+      isnap++;
+    }
+    if (t >= fk->T - tol || fk->stop_signal) break;
+    tnext = PetscMin(fk->T, fk->tdiag);
+    if (isnap < fk->nsnap) tnext = PetscMin(tnext, fk->snap_t[isnap]);
     if (kinetic) {
       TSConvergedReason reason;
       PetscCall(TSSetMaxTime(fk->ts, tnext));
@@ -249,16 +262,8 @@ PetscErrorCode FhnkRun(Fhnk fk)
       PetscCall(TSGetConvergedReason(fk->ts, &reason));
       PetscCheck(reason >= 0, fk->comm, PETSC_ERR_NOT_CONVERGED, "time stepping failed (TS reason %s) at t = %g", TSConvergedReasons[reason], (double)t);
       PetscCall(TSGetTime(fk->ts, &t));
-      if (fk->stop_signal) { /* stopped early by a signal: t is wherever the step ended */
-        PetscCall(FhnkLimitAdvance(fk, t));
-        break;
-      }
     } else t = tnext;
     PetscCall(FhnkLimitAdvance(fk, t));
-    if (PetscAbsReal(t - tdiag) < tol || PetscAbsReal(t - fk->T) < tol) {
-      PetscCall(FhnkDiagnosticsWrite(fk, t));
-      if (PetscAbsReal(t - tdiag) < tol) tdiag += fk->diag_dt;
-    }
   }
   PetscCall(PetscLogStagePop());
   if (kinetic && !fk->stop_signal) PetscCall(FhnkCheckpointFinal(fk, t));
