@@ -123,4 +123,15 @@ struct _p_Fhnk {
   FhnkLog log;
 };
 
+/* Printing on rank 0 with the C library's formatting (PETSc's would write 1.0 as "1.") */
+#include <stdarg.h>
+static inline PetscErrorCode FhnkPrintf(MPI_Comm comm, FILE *fd, const char *fmt, ...)
+{
+  char    buf[4096];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof(buf), fmt, ap);
+  va_end(ap);
+  return PetscFPrintf(comm, fd, "%s", buf);
+}
 #endif

@@ -43,6 +43,7 @@ PetscErrorCode FhnkSignalPoll(Fhnk fk, TS ts)
   PetscCall(TSGetTime(ts, &t));
   PetscCall(TSGetStepNumber(ts, &step));
   if (step == fk->step0 && t == fk->t0) PetscFunctionReturn(0); /* the monitor's call before the first step */
+  if (fk->stop_signal) PetscFunctionReturn(0);
   flags[0] = (int)fhnk_signal_received;
   flags[1] = (fk->checkpoint_dt > 0 && t >= fk->next_checkpoint_t - 1e-12 * PetscAbsReal(t)) || (fk->checkpoint_walltime > 0 && MPI_Wtime() >= fk->next_checkpoint_wall);
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, flags, 2, MPI_INT, MPI_MAX, fk->comm));
@@ -52,8 +53,9 @@ PetscErrorCode FhnkSignalPoll(Fhnk fk, TS ts)
     if (fk->checkpoint_walltime > 0) fk->next_checkpoint_wall = MPI_Wtime() + fk->checkpoint_walltime;
   }
   if (flags[0]) {
-    fk->stop_signal = 1;
-    PetscCall(PetscPrintf(fk->comm, "fhnk: signal received: checkpoint written at t = %g (step %" PetscInt_FMT "), stopping with exit status %d\n", (double)t, step, FHNK_EXIT_SIGNAL));
+    fk->stop_signal      = 1;
+    fhnk_signal_received = 0;
+    PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: signal received: checkpoint written at t = %g (step %" PetscInt_FMT "), stopping with exit status %d\n", (double)t, step, FHNK_EXIT_SIGNAL));
     PetscCall(TSSetConvergedReason(ts, TS_CONVERGED_USER));
   }
   PetscFunctionReturn(0);
@@ -158,7 +160,7 @@ PetscErrorCode FhnkCheckpointWrite(Fhnk fk, PetscReal t, PetscInt step)
   }
   PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, fk->comm));
   PetscCheck(!err, fk->comm, PETSC_ERR_FILE_WRITE, "could not finish checkpoint %s: %s", fin, strerror(err));
-  if (!fk->quiet) PetscCall(PetscPrintf(fk->comm, "  checkpoint %s (t = %g)\n", fin, (double)t));
+  if (!fk->quiet) PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "  checkpoint %s (t = %g)\n", fin, (double)t));
   fk->last_checkpoint_step = step;
   PetscCall(PetscLogEventEnd(fk->log.checkpoint, 0, 0, 0, 0));
   PetscFunctionReturn(0);
@@ -188,7 +190,7 @@ PetscErrorCode FhnkRestartResolve(Fhnk fk)
     }
     PetscCallMPI(MPI_Bcast(&last, 1, MPIU_INT, 0, fk->comm));
     if (last < 0) {
-      PetscCall(PetscFPrintf(fk->comm, PETSC_STDERR, "fhnk: error: -restart latest: no checkpoint-NNNNNN.h5 in -o %s\n", fk->outdir));
+      PetscCall(FhnkPrintf(fk->comm, PETSC_STDERR, "fhnk: error: -restart latest: no checkpoint-NNNNNN.h5 in -o %s\n", fk->outdir));
       fk->bad_input = PETSC_TRUE;
       PetscFunctionReturn(0);
     }
@@ -296,7 +298,7 @@ PetscErrorCode FhnkRestartCheckFile(Fhnk fk, PetscBool *ok)
     H5Eset_auto2(H5E_DEFAULT, oldfunc, olddata);
   }
   PetscCallMPI(MPI_Bcast(&good, 1, MPIU_BOOL, 0, fk->comm));
-  if (!good) PetscCall(PetscFPrintf(fk->comm, PETSC_STDERR, "fhnk: error: %s\n", msg));
+  if (!good) PetscCall(FhnkPrintf(fk->comm, PETSC_STDERR, "fhnk: error: %s\n", msg));
   *ok = good;
   PetscFunctionReturn(0);
 }
@@ -334,6 +336,6 @@ PetscErrorCode FhnkRestartLoad(Fhnk fk)
   fk->step0                = step;
   fk->nt                   = nt;
   fk->last_checkpoint_step = step;
-  PetscCall(PetscPrintf(fk->comm, "fhnk: restarting from %s at t = %g (step %" PetscInt_FMT ", %" PetscInt_FMT " diagnostic samples kept)\n", fk->restart, (double)t, step, nt));
+  PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: restarting from %s at t = %g (step %" PetscInt_FMT ", %" PetscInt_FMT " diagnostic samples kept)\n", fk->restart, (double)t, step, nt));
   PetscFunctionReturn(0);
 }

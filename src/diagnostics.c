@@ -145,7 +145,7 @@ PetscErrorCode FhnkDiagnosticsWrite(Fhnk fk, PetscReal t)
     PetscCheck(!PetscIsInfOrNanReal(g[0]) && !PetscIsInfOrNanReal(g[1]), fk->comm, PETSC_ERR_FP, "the solution is not finite at t = %g: reduce -ts_dt (explicit transport CFL) or check the options", (double)t);
     if (!fk->warned_wall && g[3] > 1e-8) {
       fk->warned_wall = PETSC_TRUE;
-      PetscCall(PetscPrintf(fk->comm, "fhnk: WARNING: at t = %g, %.2e of the mass of a point sits in the outer cells of the (v,w) box: enlarge -vmin/-vmax/-wmin/-wmax (results near the walls are affected by the zero-flux walls)\n", (double)t, (double)g[3]));
+      PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: WARNING: at t = %g, %.2e of the mass of a point sits in the outer cells of the (v,w) box: enlarge -vmin/-vmax/-wmin/-wmax (results near the walls are affected by the zero-flux walls)\n", (double)t, (double)g[3]));
     }
   } else {
     PetscCall(FhnkIOAppendField(fk, "V", row, lv));
@@ -173,16 +173,16 @@ PetscErrorCode FhnkResolutionReport(Fhnk fk)
   width = PetscSqrtReal(fk->model.eps / rmax);
   cells = width / fk->ph.dv;
   PetscCall(FhnkCFL(fk, fk->f, fk->dt, &cflv, &cflw));
-  if (!fk->quiet) PetscCall(PetscPrintf(fk->comm, "fhnk: concentration width sqrt(eps/rho0) = %.3g = %.3g v-cells; transport Courant numbers where f lives: v %.3g, w %.3g\n", (double)width, (double)cells, (double)cflv, (double)cflw));
+  if (!fk->quiet) PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: concentration width sqrt(eps/rho0) = %.3g = %.3g v-cells; transport Courant numbers where f lives: v %.3g, w %.3g\n", (double)width, (double)cells, (double)cflv, (double)cflw));
   if (cells < 3) {
     fk->warned_resolution = PETSC_TRUE;
-    PetscCall(PetscPrintf(fk->comm, "fhnk: WARNING: the v-grid is UNDER-RESOLVED: %.3g cells per sqrt(eps/rho0) (want >= 3). V, W stay correct (the stiff solve keeps the mean exact) but D2, E and Hopf-Cole H reflect the grid, not the model: raise -nv or narrow -vmin/-vmax.\n", (double)cells));
+    PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: WARNING: the v-grid is UNDER-RESOLVED: %.3g cells per sqrt(eps/rho0) (want >= 3). V, W stay correct (the stiff solve keeps the mean exact) but D2, E and Hopf-Cole H reflect the grid, not the model: raise -nv or narrow -vmin/-vmax.\n", (double)cells));
   }
   {
     /* in v the implicit relaxation (rate rho0/eps) damps the transport when dt rho0/eps > 1 */
     PetscReal rmin;
     PetscCall(VecMin(fk->rho0, NULL, &rmin));
-    if (cflw > 1 || (cflv > 1 && fk->dt * rmin / fk->model.eps < 1)) PetscCall(PetscPrintf(fk->comm, "fhnk: WARNING: explicit transport Courant number above 1 where f lives (v %.3g, w %.3g) with no stiff damping: the run may be unstable; lower -ts_dt\n", (double)cflv, (double)cflw));
+    if (cflw > 1 || (cflv > 1 && fk->dt * rmin / fk->model.eps < 1)) PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: WARNING: explicit transport Courant number above 1 where f lives (v %.3g, w %.3g) with no stiff damping: the run may be unstable; lower -ts_dt\n", (double)cflv, (double)cflw));
   }
   PetscFunctionReturn(0);
 }

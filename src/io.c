@@ -153,13 +153,13 @@ static PetscErrorCode CreateSeries(Fhnk fk, const char *name, PetscBool field)
 }
 
 /* write a fixed [npts x ncol] dataset of local rows */
-static PetscErrorCode WriteStatic(Fhnk fk, const char *name, PetscInt ncol, const PetscReal *local)
+static PetscErrorCode WriteStatic(Fhnk fk, const char *name, PetscInt ncol, PetscBool matrix, const PetscReal *local)
 {
   FhnkH5 *h = (FhnkH5 *)fk->h5;
   hsize_t dims[2] = {(hsize_t)fk->space.npts, (hsize_t)ncol}, mdims[2] = {(hsize_t)fk->nloc, (hsize_t)ncol};
   hsize_t start[2], count[2], stride[2], block[2];
   hid_t   fs, ms, ds, xp;
-  int     rank = ncol > 1 ? 2 : 1;
+  int     rank = matrix ? 2 : 1;
   PetscFunctionBeginUser;
   fs = H5Screate_simple(rank, dims, NULL);
   ds = H5Dcreate2(h->file, name, H5T_NATIVE_DOUBLE, fs, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -261,9 +261,9 @@ PetscErrorCode FhnkIOOpen(Fhnk fk, PetscBool append, PetscInt keep)
     PetscCall(FhnkWriteAttributes(fk, h->file));
     {
       const PetscScalar *r;
-      PetscCall(WriteStatic(fk, "x", fk->space.dim, fk->xloc));
+      PetscCall(WriteStatic(fk, "x", fk->space.dim, PETSC_TRUE, fk->xloc)); /* [npts x dim] */
       PetscCall(VecGetArrayRead(fk->rho0, &r));
-      PetscCall(WriteStatic(fk, "rho0", 1, r));
+      PetscCall(WriteStatic(fk, "rho0", 1, PETSC_FALSE, r));
       PetscCall(VecRestoreArrayRead(fk->rho0, &r));
     }
     for (const char *const *s = fl; *s; s++) PetscCall(CreateSeries(fk, *s, PETSC_TRUE));

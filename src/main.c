@@ -47,8 +47,8 @@ static PetscErrorCode Summary(Fhnk fk)
   PetscFunctionBeginUser;
   PetscCall(TSGetStepNumber(fk->ts, &steps));
   PetscCall(TSGetTime(fk->ts, &t));
-  PetscCall(PetscPrintf(fk->comm, "fhnk: %s run finished at t = %g after %" PetscInt_FMT " steps in %.1f s on %d rank%s\n", fk->modeltype, (double)t, steps - fk->step0, MPI_Wtime() - fk->wall_start, fk->size, fk->size > 1 ? "s" : ""));
-  PetscCall(PetscPrintf(fk->comm, "fhnk: results: %s/diagnostics.h5 (%" PetscInt_FMT " samples)%s\n", fk->outdir, fk->nt, fk->last_checkpoint_step >= 0 ? ", final state in the newest checkpoint-*.h5" : ""));
+  PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: %s run finished at t = %g after %" PetscInt_FMT " steps in %.1f s on %d rank%s\n", fk->modeltype, (double)t, steps - fk->step0, MPI_Wtime() - fk->wall_start, fk->size, fk->size > 1 ? "s" : ""));
+  PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: results: %s/diagnostics.h5 (%" PetscInt_FMT " samples)%s\n", fk->outdir, fk->nt, fk->last_checkpoint_step >= 0 ? ", final state in the newest checkpoint-*.h5" : ""));
   PetscFunctionReturn(0);
 }
 
@@ -68,11 +68,11 @@ static PetscErrorCode FhnkMain(int *status)
   PetscCall(FhnkTSSetUp(fk));
   PetscCall(FhnkLimitCreate(fk));
   if (!(fk->T > 0)) {
-    PetscCall(PetscFPrintf(fk->comm, PETSC_STDERR, "fhnk: error: -ts_max_time (final time T) must be > 0 (got %g)\n", (double)fk->T));
+    PetscCall(FhnkPrintf(fk->comm, PETSC_STDERR, "fhnk: error: -ts_max_time (final time T) must be > 0 (got %s)\n", fk->T == 0 ? "0" : "a negative value"));
     fk->bad_input = PETSC_TRUE;
   }
   if (!(fk->dt > 0)) {
-    PetscCall(PetscFPrintf(fk->comm, PETSC_STDERR, "fhnk: error: -ts_dt must be > 0 (got %g)\n", (double)fk->dt));
+    PetscCall(FhnkPrintf(fk->comm, PETSC_STDERR, "fhnk: error: -ts_dt must be > 0 (got %s)\n", fk->dt == 0 ? "0" : "a negative value"));
     fk->bad_input = PETSC_TRUE;
   }
   PetscCall(FhnkCheckUnusedOptions(fk));
@@ -105,7 +105,7 @@ static PetscErrorCode FhnkMain(int *status)
   PetscCall(FhnkIOOpen(fk, restart, fk->nt));
   PetscCall(FhnkResolutionReport(fk));
   PetscCall(FhnkSignalInstall(fk));
-  PetscCall(PetscPrintf(fk->comm, "fhnk %s: %s model, eps = %g, K: %" PetscInt_FMT " point%s (%dD), phase grid %" PetscInt_FMT " x %" PetscInt_FMT ", dt = %g, T = %g, %d rank%s -> %s\n", FHNK_VERSION, fk->modeltype, (double)fk->model.eps, fk->space.npts, fk->space.npts > 1 ? "s" : "", (int)fk->space.dim, fk->ph.nv, fk->ph.nw, (double)fk->dt, (double)fk->T, fk->size, fk->size > 1 ? "s" : "", fk->outdir));
+  PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk %s: %s model, eps = %g, K: %" PetscInt_FMT " point%s (%dD), phase grid %" PetscInt_FMT " x %" PetscInt_FMT ", dt = %g, T = %g, %d rank%s -> %s\n", FHNK_VERSION, fk->modeltype, (double)fk->model.eps, fk->space.npts, fk->space.npts > 1 ? "s" : "", (int)fk->space.dim, fk->ph.nv, fk->ph.nw, (double)fk->dt, (double)fk->T, fk->size, fk->size > 1 ? "s" : "", fk->outdir));
   PetscCall(FhnkRun(fk));
   PetscCall(FhnkIOClose(fk));
   if (!fk->stop_signal) PetscCall(Summary(fk));

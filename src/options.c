@@ -7,10 +7,12 @@
 #include <unistd.h>
 #include <glob.h>
 
+/* plain snprintf: PETSc's own printf would write 1 as "1." */
 #define BAD(...) \
   do { \
-    PetscCall(PetscFPrintf(fk->comm, PETSC_STDERR, "fhnk: error: " __VA_ARGS__)); \
-    PetscCall(PetscFPrintf(fk->comm, PETSC_STDERR, "\n")); \
+    char msg_[2048]; \
+    snprintf(msg_, sizeof(msg_), __VA_ARGS__); \
+    PetscCall(FhnkPrintf(fk->comm, PETSC_STDERR, "fhnk: error: %s\n", msg_)); \
     fk->bad_input = PETSC_TRUE; \
   } while (0)
 
@@ -252,6 +254,6 @@ PetscErrorCode FhnkCheckOutputDir(Fhnk fk)
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/diagnostics.h5", fk->outdir));
   if (!fk->rank) exists = (PetscBool)(access(path, F_OK) == 0);
   PetscCallMPI(MPI_Bcast(&exists, 1, MPIU_BOOL, 0, fk->comm));
-  if (exists && !fk->overwrite) BAD("-o %s already holds results (diagnostics.h5): choose another -o, continue with -restart latest, or pass -overwrite to replace them", fk->outdir);
+  if (exists && !fk->overwrite) BAD("-o %.800s already holds results (diagnostics.h5): choose another -o, continue with -restart latest, or pass -overwrite to replace them", fk->outdir);
   PetscFunctionReturn(0);
 }

@@ -74,7 +74,7 @@ static PetscErrorCode ProgressMonitor(TS ts, PetscInt step, PetscReal t, Vec U, 
   {
     const double el = now - fk->wall_start, frac = (t - fk->t0) / (fk->T - fk->t0);
     const double eta = frac > 0 ? el * (1 - frac) / frac : 0;
-    PetscCall(PetscPrintf(fk->comm, "  t = %-10.5g %5.1f%%  step %-8" PetscInt_FMT " dt %-9.3g wall %7.1fs  ETA %7.1fs\n", (double)t, 100.0 * t / fk->T, step, (double)dt, el, eta));
+    PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "  t = %-10.5g %5.1f%%  step %-8" PetscInt_FMT " dt %-9.3g wall %7.1fs  ETA %7.1fs\n", (double)t, 100.0 * t / fk->T, step, (double)dt, el, eta));
   }
   PetscFunctionReturn(0);
 }
@@ -128,7 +128,7 @@ PetscErrorCode FhnkTSSetUp(Fhnk fk)
     expl = (PetscBool)(expl || m);
   }
   if (!(arkimex || fused || expl)) {
-    PetscCall(PetscPrintf(fk->comm, "fhnk: error: -ts_type %s is not supported: use fhnkimex (default), arkimex, or an explicit type (euler, rk, ssp)\n", type));
+    PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: error: -ts_type %s is not supported: use fhnkimex (default), arkimex, or an explicit type (euler, rk, ssp)\n", type));
     fk->bad_input = PETSC_TRUE;
   }
   fk->imex = (PetscBool)(arkimex || fused);
@@ -140,7 +140,7 @@ PetscErrorCode FhnkTSSetUp(Fhnk fk)
     PetscCall(VecMax(fk->rho0, NULL, &rmax));
     if (!set && PetscSqrtReal(fk->model.eps / rmax) < fk->v_muscl_min_cells * fk->ph.dv) {
       PetscCall(FhnkFusedSetType(fk->ts, "euler"));
-      PetscCall(PetscPrintf(fk->comm, "fhnk: note: the v-grid does not resolve sqrt(eps/rho0): time stepping with IMEX Euler (first order, keeps f >= 0 for any eps); pass -ts_fhnkimex_type l2 to force second order\n"));
+      PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: note: the v-grid does not resolve sqrt(eps/rho0): time stepping with IMEX Euler (first order, keeps f >= 0 for any eps); pass -ts_fhnkimex_type l2 to force second order\n"));
     }
   }
   if (arkimex) { /* stock ARKIMEX: the same default tableau as the fused stepper */
