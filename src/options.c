@@ -111,7 +111,7 @@ PetscErrorCode FhnkProcessOptions(Fhnk fk)
   PetscOptionsBegin(fk->comm, NULL, "fhnk: kinetic FitzHugh-Nagumo equation (1.4) with strong local coupling", "fhnk");
   PetscCall(PetscOptionsReal("-eps", "local coupling strength is 1/eps (> 0)", "", m->eps, &m->eps, NULL));
   n = FHNK_MAX_POLY;
-  PetscCall(PetscOptionsRealArray("-N_coeffs", "drift N(v) = c0 + c1 v + c2 v^2 + ... (confining: odd degree, negative leading term; or linear)", "", m->N, &n, &flg));
+  PetscCall(PetscOptionsRealArray("-N_coeffs", "drift N(v) = c0 + c1 v + c2 v^2 + ..., default 0,1,0,-1 i.e. v - v^3 (confining: odd degree, negative leading term; or linear)", "", m->N, &n, &flg));
   if (flg) m->nN = n;
   PetscCall(PetscOptionsReal("-fhn_a", "A(v,w) = a v - b w + c: a", "", m->a, &m->a, NULL));
   PetscCall(PetscOptionsReal("-fhn_b", "A(v,w): b (> 0)", "", m->b, &m->b, NULL));
