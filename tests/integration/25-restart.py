@@ -45,8 +45,9 @@ with tmpdir() as tmp:
         # 2a. into a fresh DIR (SPEC 5: -restart FILE continues from one)
         B = os.path.join(tmp, "B")
         cp, _ = run_fhnk(dict(opts, restart=c1), B, n=1, check=False)
-        c.check(cp.returncode == 0, "restart from FILE into a fresh -o DIR: exit %d %s" % (
-            cp.returncode, cp.stderr.strip().splitlines()[-1:] if cp.returncode else ""))
+        if cp.returncode:
+            print(cp.stdout[-1500:] + cp.stderr[-3000:])
+        c.check(cp.returncode == 0, "restart from FILE into a fresh -o DIR: exit %d" % cp.returncode)
         # 2b. in a copy of the original DIR (the job-script usage)
         B2 = os.path.join(tmp, "B2")
         shutil.copytree(A, B2)
