@@ -4,6 +4,7 @@
 #include "io.h"
 #include <sys/stat.h>
 #include <errno.h>
+#include <unistd.h>
 
 #define H5CALL(call, what) PetscCall(FhnkH5Check(fk, (herr_t)(call), what))
 
@@ -241,6 +242,15 @@ PetscErrorCode FhnkIOOpen(Fhnk fk, PetscBool append, PetscInt keep)
   fapl = H5Pcreate(H5P_FILE_ACCESS);
   H5Pset_fapl_mpio(fapl, fk->comm, MPI_INFO_NULL);
   H5Pset_coll_metadata_write(fapl, 1);
+  if (append) { /* restarting into a directory without diagnostics: start a new series there */
+    int exists = 0;
+    if (!fk->rank) exists = access(path, F_OK) == 0;
+    PetscCallMPI(MPI_Bcast(&exists, 1, MPI_INT, 0, fk->comm));
+    if (!exists) {
+      append = PETSC_FALSE;
+      PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: %s has no diagnostics.h5: a new series starts there at the restart time\n", fk->outdir));
+    }
+  }
   if (append) {
     h->file = H5Fopen(path, H5F_ACC_RDWR, fapl);
     PetscCheck(h->file >= 0, fk->comm, PETSC_ERR_FILE_OPEN, "cannot open %s to continue the diagnostics", path);

@@ -45,10 +45,12 @@ static PetscErrorCode Summary(Fhnk fk)
   PetscInt  steps;
   PetscReal t;
   PetscFunctionBeginUser;
-  PetscCall(TSGetStepNumber(fk->ts, &steps));
-  PetscCall(TSGetTime(fk->ts, &t));
+  PetscBool kinetic;
+  PetscCall(PetscStrcmp(fk->modeltype, "kinetic", &kinetic));
+  PetscCall(TSGetStepNumber(kinetic ? fk->ts : fk->tslim, &steps));
+  PetscCall(TSGetTime(kinetic ? fk->ts : fk->tslim, &t));
   PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: %s run finished at t = %g after %" PetscInt_FMT " steps in %.1f s on %d rank%s\n", fk->modeltype, (double)t, steps - fk->step0, MPI_Wtime() - fk->wall_start, fk->size, fk->size > 1 ? "s" : ""));
-  PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: results: %s/diagnostics.h5 (%" PetscInt_FMT " samples)%s\n", fk->outdir, fk->nt, fk->last_checkpoint_step >= 0 ? ", final state in the newest checkpoint-*.h5" : ""));
+  PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: results: %s/diagnostics.h5 (%" PetscInt_FMT " samples)%s\n", fk->outdir, fk->nt, kinetic ? ", final state in the newest checkpoint-*.h5" : " (limit model: no checkpoint, the series is the whole state)"));
   PetscFunctionReturn(0);
 }
 

@@ -64,7 +64,6 @@ static PetscErrorCode ProgressMonitor(TS ts, PetscInt step, PetscReal t, Vec U, 
   double    now = MPI_Wtime();
   PetscReal dt;
   PetscFunctionBeginUser;
-  if (step >= 0) PetscCall(FhnkSignalPoll(fk, ts));
   if (fk->quiet || fk->progress_interval <= 0) PetscFunctionReturn(0);
   if (now - fk->wall_last_print < fk->progress_interval && t < fk->T - 1e-12 * fk->T) PetscFunctionReturn(0);
   if (step == fk->last_print_step) PetscFunctionReturn(0);
@@ -76,6 +75,17 @@ static PetscErrorCode ProgressMonitor(TS ts, PetscInt step, PetscReal t, Vec U, 
     const double eta = frac > 0 ? el * (1 - frac) / frac : 0;
     PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "  t = %-10.5g %5.1f%%  step %-8" PetscInt_FMT " dt %-9.3g wall %7.1fs  ETA %7.1fs\n", (double)t, 100.0 * t / fk->T, step, (double)dt, el, eta));
   }
+  PetscFunctionReturn(0);
+}
+
+/* After every step (TSPostStep: a reason set here ends TSSolve, one set in a monitor would be
+   overwritten by the next TSStep): pending signal or due checkpoint. */
+static PetscErrorCode PostStep(TS ts)
+{
+  Fhnk fk;
+  PetscFunctionBeginUser;
+  PetscCall(TSGetApplicationContext(ts, &fk));
+  PetscCall(FhnkSignalPoll(fk, ts));
   PetscFunctionReturn(0);
 }
 
@@ -110,6 +120,7 @@ PetscErrorCode FhnkTSCreate(Fhnk fk)
   PetscCall(SNESShellSetContext(snes, fk));
   PetscCall(SNESShellSetSolve(snes, ShellSolve));
   PetscCall(TSMonitorSet(fk->ts, ProgressMonitor, fk, NULL));
+  PetscCall(TSSetPostStep(fk->ts, PostStep));
   PetscFunctionReturn(0);
 }
 
@@ -242,7 +253,8 @@ PetscErrorCode FhnkRun(Fhnk fk)
   PetscCall(PetscLogStagePush(fk->log.loop));
   for (;;) {
     PetscReal tnext;
-    if ((PetscAbsReal(t - fk->tdiag) < tol || PetscAbsReal(t - fk->T) < tol) && fk->last_diag_t != t) {
+    /* a sample on the -diag_dt grid, at the end, and at the start of a new series */
+    if ((PetscAbsReal(t - fk->tdiag) < tol || PetscAbsReal(t - fk->T) < tol || fk->nt == 0) && fk->last_diag_t != t) {
       PetscCall(FhnkDiagnosticsWrite(fk, t));
       fk->last_diag_t = t;
     }
