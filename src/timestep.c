@@ -162,7 +162,7 @@ PetscErrorCode FhnkTSSetUp(Fhnk fk)
   if (expl) PetscCall(TSSetIFunction(fk->ts, NULL, NULL, NULL));
   PetscCall(TSGetMaxTime(fk->ts, &fk->T));
   PetscCall(TSGetTimeStep(fk->ts, &fk->dt));
-  PetscCall(VecDuplicate(fk->f, &fk->Zs));
+  if (arkimex) PetscCall(VecDuplicate(fk->f, &fk->Zs)); /* stage data of the stock path */
   PetscFunctionReturn(0);
 }
 
