@@ -98,7 +98,7 @@ PetscErrorCode FhnkProcessOptions(Fhnk fk)
   sp->rho0_amp = 0.5;
   PetscCall(PetscStrncpy(sp->psi_type, "gaussian", FHNK_NAME_LEN));
   sp->psi_J = 1; sp->psi_sigma = 0.1; sp->psi_periodic = PETSC_FALSE;
-  ph->nv = 128; ph->nw = 48; ph->vmin = -1.6; ph->vmax = 1.6; ph->wmin = -3.5; ph->wmax = 3.5;
+  ph->nv = 128; ph->nw = 48; ph->vmin = -1.6; ph->vmax = 1.6; ph->wmin = -4.5; ph->wmax = 4.5;
   PetscCall(PetscStrncpy(in->type, "concentrated", FHNK_NAME_LEN));
   in->V0 = 0.5; in->V0amp = 0.5; in->W0 = 0; in->W0amp = 0; in->var_v = 0.1; in->var_w = 0.5;
   in->kick = 0; in->kick_x = 0; in->kick_width = 0.05;

@@ -100,12 +100,10 @@ PetscErrorCode FhnkTSCreate(Fhnk fk)
   PetscCall(TSSetApplicationContext(fk->ts, fk));
   PetscCall(TSSetType(fk->ts, TSFHNKIMEX)); /* default: the fused stepper (l2) */
   PetscCall(TSSetRHSFunction(fk->ts, NULL, RHSFunction, fk));
-  PetscCall(TSSetIFunction(fk->ts, NULL, IFunction, fk));
   PetscCall(DMCreateGlobalVector(fk->da, &fk->f));
   PetscCall(VecGetLocalSize(fk->f, &nl));
   PetscCall(VecGetSize(fk->f, &ng));
   PetscCall(MatCreateShell(fk->comm, nl, nl, ng, ng, fk, &fk->Jshell));
-  PetscCall(TSSetIJacobian(fk->ts, fk->Jshell, fk->Jshell, IJacobian, fk));
   PetscCall(TSSetTimeStep(fk->ts, 0.005));
   PetscCall(TSSetMaxTime(fk->ts, 1.0));
   PetscCall(TSSetMaxSteps(fk->ts, PETSC_MAX_INT));
@@ -159,7 +157,10 @@ PetscErrorCode FhnkTSSetUp(Fhnk fk)
     PetscCall(PetscOptionsHasName(NULL, NULL, "-ts_arkimex_type", &set));
     if (!set) PetscCall(TSARKIMEXSetType(fk->ts, TSARKIMEXL2));
   }
-  if (expl) PetscCall(TSSetIFunction(fk->ts, NULL, NULL, NULL));
+  if (arkimex) { /* the stiff part for PETSc's ARKIMEX; explicit types get it in the RHS */
+    PetscCall(TSSetIFunction(fk->ts, NULL, IFunction, fk));
+    PetscCall(TSSetIJacobian(fk->ts, fk->Jshell, fk->Jshell, IJacobian, fk));
+  }
   PetscCall(TSGetMaxTime(fk->ts, &fk->T));
   PetscCall(TSGetTimeStep(fk->ts, &fk->dt));
   if (arkimex) PetscCall(VecDuplicate(fk->f, &fk->Zs)); /* stage data of the stock path */
