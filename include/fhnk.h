@@ -67,7 +67,7 @@ struct _p_Fhnk {
   char      outdir[PETSC_MAX_PATH_LEN];
   char      restart[PETSC_MAX_PATH_LEN];
   PetscReal v_muscl_min_cells; /* second-order v-transport where sqrt(eps/rho0) >= this many cells */
-  PetscReal diag_dt, checkpoint_dt, checkpoint_walltime, T, dt, progress_interval, hopfcole_R;
+  PetscReal diag_dt, checkpoint_dt, checkpoint_walltime, T, dt, progress_interval, hopfcole_R, hopfcole_floor;
   PetscInt  checkpoint_keep;
   PetscBool overwrite, strict, imex, quiet;
   PetscBool bad_input;             /* set by option checks; main exits 1 */

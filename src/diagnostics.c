@@ -19,7 +19,7 @@ static void DiagPoint(Fhnk fk, const PetscReal *f, PetscReal rho0, PetscReal Vli
   const FhnkModel *m  = &fk->model;
   const PetscInt   nv = ph->nv, nw = ph->nw;
   const PetscReal  eps = m->eps, R2 = PetscSqr(fk->hopfcole_R), lc = 0.5 * PetscLogReal(2 * PETSC_PI * eps / rho0);
-  PetscReal        m0 = 0, m1 = 0, n1 = 0, mN = 0, svv = 0, svw = 0, sww = 0, fmin = PETSC_MAX_REAL, wall = 0, H = 0;
+  PetscReal        m0 = 0, m1 = 0, n1 = 0, mN = 0, svv = 0, svw = 0, sww = 0, fmin = PETSC_MAX_REAL, fmax = 0, wall = 0, H = 0, floor;
   PetscInt         excl = 0;
 
   for (PetscInt j = 0; j < nw; j++)
@@ -30,10 +30,12 @@ static void DiagPoint(Fhnk fk, const PetscReal *f, PetscReal rho0, PetscReal Vli
       n1 += ph->w[j] * x;
       mN += FhnkN(m, ph->v[i]) * x;
       fmin = PetscMin(fmin, x);
+      fmax = PetscMax(fmax, x);
       if (i == 0 || i == nv - 1 || j == 0 || j == nw - 1) wall += x;
     }
-  d->V = m1 / m0;
-  d->W = n1 / m0;
+  d->V  = m1 / m0;
+  d->W  = n1 / m0;
+  floor = PetscMax(FHNK_UNDERFLOW, fk->hopfcole_floor * fmax);
   for (PetscInt j = 0; j < nw; j++) {
     const PetscReal dw = ph->w[j] - d->W;
     for (PetscInt i = 0; i < nv; i++) {
@@ -42,7 +44,9 @@ static void DiagPoint(Fhnk fk, const PetscReal *f, PetscReal rho0, PetscReal Vli
       svw += dvv * dw * x;
       sww += dw * dw * x;
       if (u2 <= R2) {
-        if (x > FHNK_UNDERFLOW) {
+        /* the far tail (f below hopfcole_floor of its peak, ~ 12 widths for 1e-30) and the wall
+           cells carry no relative accuracy: counted as excluded, not used */
+        if (x > floor && i > 0 && i < nv - 1 && j > 0 && j < nw - 1) {
           /* H = eps ln(sqrt(2 pi eps/rho0) f) + rho0 (v - V_lim)^2/2 - eps n(v)   (Thm 1.5) */
           const PetscReal h = eps * (lc + PetscLogReal(x)) + 0.5 * rho0 * PetscSqr(ph->v[i] - Vlim) - eps * Fhnkn(m, ph->v[i]);
           H                 = PetscMax(H, PetscAbsReal(h) / (1 + u2));

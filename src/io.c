@@ -120,6 +120,7 @@ PetscErrorCode FhnkWriteAttributes(Fhnk fk, hid_t o)
   PetscCall(AttrReal(fk, o, "init_var_w", 1, &fk->init.var_w));
   PetscCall(AttrStr(fk, o, "model", fk->modeltype));
   PetscCall(AttrReal(fk, o, "hopfcole_R", 1, &fk->hopfcole_R));
+  PetscCall(AttrReal(fk, o, "hopfcole_floor", 1, &fk->hopfcole_floor));
   PetscCall(AttrReal(fk, o, "dt", 1, &fk->dt));
   PetscCall(AttrReal(fk, o, "T", 1, &fk->T));
   {

@@ -106,7 +106,7 @@ PetscErrorCode FhnkProcessOptions(Fhnk fk)
   PetscCall(PetscStrncpy(fk->outdir, "out", sizeof(fk->outdir)));
   fk->restart[0] = 0;
   fk->diag_dt = 0.1; fk->checkpoint_dt = 0; fk->checkpoint_walltime = 0; fk->checkpoint_keep = 2;
-  fk->progress_interval = 5; fk->hopfcole_R = 1.5; fk->v_muscl_min_cells = 1.5;
+  fk->progress_interval = 5; fk->hopfcole_R = 1.5; fk->hopfcole_floor = 1e-30; fk->v_muscl_min_cells = 1.5;
 
   PetscOptionsBegin(fk->comm, NULL, "fhnk: kinetic FitzHugh-Nagumo equation (1.4) with strong local coupling", "fhnk");
   PetscCall(PetscOptionsReal("-eps", "local coupling strength is 1/eps (> 0)", "", m->eps, &m->eps, NULL));
@@ -161,6 +161,7 @@ PetscErrorCode FhnkProcessOptions(Fhnk fk)
   n = 64;
   PetscCall(PetscOptionsIntArray("-snapshot_points", "points of K (natural indices ix + nx iy) of the snapshots (default: first and middle)", "", fk->snap_pts, &n, &flg));
   if (flg) fk->nsnap_pts = n;
+  PetscCall(PetscOptionsReal("-hopfcole_floor", "Hopf-Cole H uses cells with f above this fraction of the peak of f at that point (0, 1)", "", fk->hopfcole_floor, &fk->hopfcole_floor, NULL));
   PetscCall(PetscOptionsReal("-hopfcole_R", "Hopf-Cole H is reduced over |u| <= R (> 0)", "", fk->hopfcole_R, &fk->hopfcole_R, NULL));
   PetscCall(PetscOptionsReal("-progress_interval", "wall seconds between progress lines (0: none)", "", fk->progress_interval, &fk->progress_interval, NULL));
   PetscCall(PetscOptionsBool("-quiet", "no progress lines", "", fk->quiet, &fk->quiet, NULL));
@@ -215,6 +216,7 @@ PetscErrorCode FhnkProcessOptions(Fhnk fk)
     fk->nsnap_pts   = 1;
     if (np > 1) fk->snap_pts[fk->nsnap_pts++] = sp->dim == 2 ? sp->nx / 2 + sp->nx * (sp->ny / 2) : sp->nx / 2;
   }
+  if (!(fk->hopfcole_floor > 0 && fk->hopfcole_floor < 1)) BAD("-hopfcole_floor must be in (0, 1) (got %g)", (double)fk->hopfcole_floor);
   if (!(fk->hopfcole_R > 0)) BAD("-hopfcole_R must be > 0 (got %g)", (double)fk->hopfcole_R);
   if (!fk->outdir[0]) BAD("-o needs a directory name");
   if (sp->dim == 1) sp->ny = 1;
