@@ -8,6 +8,9 @@ typedef struct {
   hid_t file;
   hid_t memspace_pts;   /* nloc doubles                        */
   hsize_t start[2], count[2], stride[2], block[2]; /* this rank's points in natural order */
+  PetscInt nds;         /* series kept open between samples */
+  char     dsname[48][64];
+  hid_t    ds[48];
 } FhnkH5;
 
 PetscErrorCode FhnkIOOpen(Fhnk, PetscBool append, PetscInt keep_samples);

@@ -293,6 +293,24 @@ PetscErrorCode FhnkIOOpen(Fhnk fk, PetscBool append, PetscInt keep)
   PetscFunctionReturn(0);
 }
 
+/* the open dataset of a series (opened once, kept until FhnkIOClose) */
+static PetscErrorCode SeriesHandle(Fhnk fk, const char *name, hid_t *ds)
+{
+  FhnkH5 *h = (FhnkH5 *)fk->h5;
+  PetscFunctionBeginUser;
+  for (PetscInt k = 0; k < h->nds; k++)
+    if (!strcmp(h->dsname[k], name)) {
+      *ds = h->ds[k];
+      PetscFunctionReturn(0);
+    }
+  PetscCheck(h->nds < 48, PETSC_COMM_SELF, PETSC_ERR_SUP, "too many diagnostic series");
+  *ds = H5Dopen2(h->file, name, H5P_DEFAULT);
+  H5CALL(*ds, name);
+  PetscCall(PetscStrncpy(h->dsname[h->nds], name, sizeof(h->dsname[0])));
+  h->ds[h->nds++] = *ds;
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode Append(Fhnk fk, const char *name, PetscInt row, const PetscReal *buf, PetscBool field)
 {
   FhnkH5 *h = (FhnkH5 *)fk->h5;
@@ -300,8 +318,7 @@ static PetscErrorCode Append(Fhnk fk, const char *name, PetscInt row, const Pets
   hsize_t dims[2];
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(fk->log.io, 0, 0, 0, 0));
-  ds = H5Dopen2(h->file, name, H5P_DEFAULT);
-  H5CALL(ds, name);
+  PetscCall(SeriesHandle(fk, name, &ds));
   fs = H5Dget_space(ds);
   H5Sget_simple_extent_dims(fs, dims, NULL);
   H5Sclose(fs);
@@ -329,7 +346,6 @@ static PetscErrorCode Append(Fhnk fk, const char *name, PetscInt row, const Pets
   H5Pclose(xp);
   H5Sclose(ms);
   H5Sclose(fs);
-  H5Dclose(ds);
   PetscCall(PetscLogEventEnd(fk->log.io, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
@@ -361,6 +377,7 @@ PetscErrorCode FhnkIOClose(Fhnk fk)
   FhnkH5 *h = (FhnkH5 *)fk->h5;
   PetscFunctionBeginUser;
   if (!h) PetscFunctionReturn(0);
+  for (PetscInt k = 0; k < h->nds; k++) H5Dclose(h->ds[k]);
   H5Sclose(h->memspace_pts);
   H5Fclose(h->file);
   PetscCall(PetscFree(h));
