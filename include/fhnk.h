@@ -93,7 +93,7 @@ struct _p_Fhnk {
   PetscReal *Vy;    /* mean voltage of the latest stage value               */
   PetscReal *zbuf;  /* one point's stage data (fused stepper)               */
   FhnkLine   line;
-  PetscReal *opwork; /* 6 nv scratch of the explicit operator */
+  PetscReal *opwork; /* 15 nv scratch of the explicit operator */
 
   /* time stepping */
   TS        ts, tslim;

@@ -20,6 +20,8 @@ PetscErrorCode FhnkLineSetUp(Fhnk, PetscReal k, PetscReal c, PetscReal tau);
 void FhnkApplyImplicitPoint(Fhnk, const PetscReal *f, PetscReal *out, PetscBool add);
 /* X = (I - tau G)^{-1} Z at one point (nw line solves), mass kept to round-off */
 void FhnkSolvePoint(Fhnk, const PetscReal *Z, PetscReal *X);
+/* the same, fused with the stage derivative G = (X - Z) itau (G may be NULL) and the mean voltage of X */
+void FhnkSolvePointStage(Fhnk, const PetscReal *Z, PetscReal *X, PetscReal itau, PetscReal *G, PetscReal *Vx);
 /* out = F f at one point (add: out += F f), given P = Psi*rho0 and Q = Psi*(rho0 V) there */
 void FhnkApplyExplicitPoint(Fhnk, PetscReal P, PetscReal Q, PetscReal rho0, const PetscReal *f, PetscReal *out, PetscBool add, PetscReal *work);
 

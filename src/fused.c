@@ -133,34 +133,32 @@ static PetscErrorCode ImplicitStage(Fhnk fk, TS_Fused *fu, PetscInt i, PetscReal
   PetscCall(VecGetArrayRead(fk->rho0, &r));
   for (PetscInt p = 0; p < fk->nloc; p++) {
     const PetscInt off = p * nc;
-    PetscReal      m0 = 0, m1 = 0, my0 = 0, my1 = 0, k = r[p] / fk->model.eps, *ztot = fk->opwork + nv;
-    PetscScalar   *yp = y + off;
-    /* Z, and its mass and first moment (which the stiff operator keeps) */
-    for (PetscInt jw = 0; jw < fk->ph.nw; jw++) {
-      const PetscInt o = jw * nv;
-      for (PetscInt iv = 0; iv < nv; iv++) {
-        PetscReal z = u[off + o + iv];
-        for (PetscInt q = 0; q < nf; q++) z += cf[q] * Fj[q][off + o + iv];
-        for (PetscInt q = 0; q < ng; q++) z += cg[q] * Gj[q][off + o + iv];
-        Z[o + iv] = z;
-        m0 += z;
-        m1 += fk->ph.v[iv] * z;
+    PetscReal      k = r[p] / fk->model.eps, *ztot = fk->opwork + nv;
+    /* Z = u + sum of the stage terms: one vectorised pass per term over the point (in cache) */
+    {
+      PetscReal *restrict       z  = Z;
+      const PetscReal *restrict up = u + off;
+      for (PetscInt c = 0; c < nc; c++) z[c] = up[c];
+      for (PetscInt q = 0; q < nf; q++) {
+        const PetscReal *restrict fq = Fj[q] + off, a = cf[q];
+        for (PetscInt c = 0; c < nc; c++) z[c] += a * fq[c];
+      }
+      for (PetscInt q = 0; q < ng; q++) {
+        const PetscReal *restrict gq = Gj[q] + off, a = cg[q];
+        for (PetscInt c = 0; c < nc; c++) z[c] += a * gq[c];
       }
     }
-    fk->Vst[p] = m0 > 0 ? m1 / m0 : 0;
     FhnkLineSum(fk, Z, ztot);
-    PetscCall(FhnkStageCentre(fk, k, tau, ztot, &fk->Vc[p]));
-    FhnkSolvePoint(fk, Z, yp);
-    for (PetscInt jw = 0; jw < fk->ph.nw; jw++) {
-      const PetscInt o = jw * nv;
+    {
+      PetscReal m0 = 0, m1 = 0;
       for (PetscInt iv = 0; iv < nv; iv++) {
-        my0 += yp[o + iv];
-        my1 += fk->ph.v[iv] * yp[o + iv];
+        m0 += ztot[iv];
+        m1 += fk->ph.v[iv] * ztot[iv];
       }
-      if (g)
-        for (PetscInt iv = 0; iv < nv; iv++) g[off + o + iv] = (yp[o + iv] - Z[o + iv]) * itau;
+      fk->Vst[p] = m0 > 0 ? m1 / m0 : 0;
     }
-    fk->Vy[p] = my0 > 0 ? my1 / my0 : 0;
+    PetscCall(FhnkStageCentre(fk, k, tau, ztot, &fk->Vc[p]));
+    FhnkSolvePointStage(fk, Z, y + off, itau, g ? g + off : NULL, &fk->Vy[p]);
   }
   PetscCall(VecRestoreArrayRead(fk->rho0, &r));
   if (g) PetscCall(VecRestoreArray(fu->G[i], &g));

@@ -67,45 +67,57 @@ static PetscReal FaceFluxSum(const FhnkPhase *ph, PetscReal k, PetscReal c, cons
   return s;
 }
 
-/* Root of a monotone function g of c: bracket around c0 (widening), then false position with a
-   bisection whenever a step fails to halve the bracket. g can be a steep staircase (f narrower than
-   a cell: all the change happens within ~eps/(rho0 dv) of a face), where plain secant stalls. */
+/* Root of a monotone function g of c, bracketed around c0 (widening), then the secant method
+   safeguarded by bisection (whenever the secant leaves the bracket or the bracket stops halving).
+   g is smooth where f is resolved (a few evaluations from c0 = mean) and a steep staircase where f
+   is narrower than a cell (all the change within ~eps/(rho0 dv) of a face): the bisection keeps
+   that case robust. */
 typedef PetscReal (*CentreFn)(Fhnk, void *, PetscReal c);
 static PetscReal SolveCentre(Fhnk fk, CentreFn g, void *ctx, PetscReal c0, PetscReal width)
 {
-  PetscReal a = c0 - width, b = c0 + width, ga, gb, gc, c, tol;
-  gc = g(fk, ctx, c0);
-  if (gc == 0) return c0;
-  ga = g(fk, ctx, a);
-  gb = g(fk, ctx, b);
-  for (PetscInt it = 0; it < 80 && ga * gb > 0; it++) { /* widen until the root is bracketed */
-    width *= 2;
-    a  = c0 - width;
-    b  = c0 + width;
-    ga = g(fk, ctx, a);
-    gb = g(fk, ctx, b);
+  PetscReal a, b, ga, gb, x0, g0, x1, g1, tol, len;
+  PetscInt  stall = 0;
+  x1 = c0;
+  g1 = g(fk, ctx, x1);
+  if (g1 == 0) return x1;
+  /* second point towards the root (g increasing or decreasing: try one side, then the other) */
+  x0 = x1 + width;
+  g0 = g(fk, ctx, x0);
+  if ((g0 < 0) == (g1 < 0) && PetscAbsReal(g0) > PetscAbsReal(g1)) {
+    x0 = x1 - width;
+    g0 = g(fk, ctx, x0);
   }
-  if (ga * gb > 0) return c0;
-  if (gc * ga < 0) { b = c0; gb = gc; }
-  else { a = c0; ga = gc; }
+  for (PetscInt it = 0; it < 80 && (g0 < 0) == (g1 < 0) && g0 != 0; it++) { /* walk on until bracketed */
+    const PetscReal step = x0 - x1;
+    x1 = x0;
+    g1 = g0;
+    x0 = x1 + 2 * step;
+    g0 = g(fk, ctx, x0);
+  }
+  if (g0 == 0) return x0;
+  if ((g0 < 0) == (g1 < 0)) return c0; /* no sign change found: keep the mean */
+  if (x0 < x1) { a = x0; ga = g0; b = x1; gb = g1; }
+  else { a = x1; ga = g1; b = x0; gb = g0; }
   tol = 2 * PETSC_MACHINE_EPSILON * (PetscAbsReal(c0) + fk->ph.dv);
-  for (PetscInt it = 0; it < 400 && b - a > tol; it++) {
-    const PetscReal len = b - a;
-    c = (ga != gb) ? (a * gb - b * ga) / (gb - ga) : 0.5 * (a + b);
-    if (!(c > a && c < b)) c = 0.5 * (a + b);
-    gc = g(fk, ctx, c);
-    if (gc == 0) return c;
-    if ((gc < 0) == (ga < 0)) { a = c; ga = gc; }
-    else { b = c; gb = gc; }
-    if (b - a > 0.5 * len) { /* false position stalled: bisect */
-      c  = 0.5 * (a + b);
-      gc = g(fk, ctx, c);
-      if (gc == 0) return c;
-      if ((gc < 0) == (ga < 0)) { a = c; ga = gc; }
-      else { b = c; gb = gc; }
+  len = b - a;
+  for (PetscInt it = 0; it < 300 && b - a > tol; it++) {
+    PetscReal x = (g1 != g0) ? x1 - g1 * (x1 - x0) / (g1 - g0) : 0.5 * (a + b), gx;
+    if (!(x > a && x < b) || stall >= 2) {
+      x     = 0.5 * (a + b);
+      stall = 0;
+    }
+    gx = g(fk, ctx, x);
+    if (gx == 0) return x;
+    if ((gx < 0) == (ga < 0)) { a = x; ga = gx; }
+    else { b = x; gb = gx; }
+    x0 = x1; g0 = g1; x1 = x; g1 = gx;
+    if (b - a > 0.5 * len) stall++;
+    else {
+      stall = 0;
+      len   = b - a;
     }
   }
-  return (ga != gb) ? PetscMin(b, PetscMax(a, (a * gb - b * ga) / (gb - ga))) : 0.5 * (a + b);
+  return PetscAbsReal(ga) < PetscAbsReal(gb) ? a : b;
 }
 
 typedef struct { PetscReal k; const PetscReal *f; } FluxCtx;
@@ -168,7 +180,7 @@ PetscErrorCode FhnkStageCentre(Fhnk fk, PetscReal k, PetscReal tau, const PetscR
     PetscFunctionReturn(0);
   }
   x.k = k; x.tau = tau; x.V = m1 / m0; x.z = ztot; x.y = fk->opwork;
-  PetscCall(FhnkCentreOf(fk, k, ztot, &c0));
+  c0 = x.V; /* c = V + O(dv^2) where f is resolved, within dv/2 of V where it is not */
   *c = SolveCentre(fk, SolvedMeanResidual, &x, c0, PetscMin(fk->ph.dv, 1 / PetscSqrtReal(k)));
   PetscCall(FhnkLineSetUp(fk, k, *c, tau));
   PetscFunctionReturn(0);
@@ -219,43 +231,102 @@ void FhnkApplyImplicitPoint(Fhnk fk, const PetscReal *f, PetscReal *out, PetscBo
   }
 }
 
-void FhnkSolvePoint(Fhnk fk, const PetscReal *Z, PetscReal *X)
+/* forward elimination and back substitution of one line (factors lo, cp, id) */
+static inline void ThomasLine(PetscInt nv, const PetscReal *restrict lo, const PetscReal *restrict cp, const PetscReal *restrict id, const PetscReal *restrict z, PetscReal *restrict x)
 {
-  const PetscInt   nv = fk->ph.nv, nw = fk->ph.nw;
-  const PetscReal *lo = fk->line.lo, *cp = fk->line.cp, *id = fk->line.id;
-  PetscReal        mz = 0, mx = 0, s;
-  for (PetscInt j = 0; j < nw; j++) {
-    const PetscReal *z = Z + j * nv;
-    PetscReal       *x = X + j * nv;
-    x[0]               = z[0] * id[0];
-    mz += z[0];
-    for (PetscInt i = 1; i < nv; i++) {
-      x[i] = (z[i] - lo[i] * x[i - 1]) * id[i];
-      mz += z[i];
-    }
-    for (PetscInt i = nv - 2; i >= 0; i--) {
-      x[i] -= cp[i] * x[i + 1];
-      mx += x[i + 1];
-    }
-    mx += x[0];
+  PetscReal xi = z[0] * id[0];
+  x[0]         = xi;
+  for (PetscInt i = 1; i < nv; i++) x[i] = xi = (z[i] - lo[i] * xi) * id[i];
+  for (PetscInt i = nv - 2; i >= 0; i--) x[i] = xi = x[i] - cp[i] * xi;
+}
+
+/* four lines interleaved: four independent recurrences hide the latency of each */
+static inline void ThomasLine4(PetscInt nv, PetscInt s, const PetscReal *restrict lo, const PetscReal *restrict cp, const PetscReal *restrict id, const PetscReal *restrict z, PetscReal *restrict x)
+{
+  PetscReal a0 = z[0] * id[0], a1 = z[s] * id[0], a2 = z[2 * s] * id[0], a3 = z[3 * s] * id[0];
+  x[0] = a0; x[s] = a1; x[2 * s] = a2; x[3 * s] = a3;
+  for (PetscInt i = 1; i < nv; i++) {
+    const PetscReal l = lo[i], d = id[i];
+    x[i]         = a0 = (z[i] - l * a0) * d;
+    x[s + i]     = a1 = (z[s + i] - l * a1) * d;
+    x[2 * s + i] = a2 = (z[2 * s + i] - l * a2) * d;
+    x[3 * s + i] = a3 = (z[3 * s + i] - l * a3) * d;
   }
-  /* The exact solve conserves mass; in floating point a stiff solve (diagonal ~ 1 + dt/eps)
-     loses ~ 1e-16 (dt/eps) of it. A uniform rescale restores it to round-off without
-     touching positivity or the shape. */
-  if (mx > 0) {
-    s = mz / mx;
-    if (s != 1)
-      for (PetscInt c = 0; c < nv * nw; c++) X[c] *= s;
+  for (PetscInt i = nv - 2; i >= 0; i--) {
+    const PetscReal c = cp[i];
+    x[i]         = a0 = x[i] - c * a0;
+    x[s + i]     = a1 = x[s + i] - c * a1;
+    x[2 * s + i] = a2 = x[2 * s + i] - c * a2;
+    x[3 * s + i] = a3 = x[3 * s + i] - c * a3;
   }
 }
 
-static inline PetscReal VanLeerSlope(PetscReal a, PetscReal b)
+/* X = (I - tau G)^{-1} Z for the nw lines of one point; returns the masses of Z and of X.
+   The exact solve conserves mass; in floating point a stiff solve (diagonal ~ 1 + dt/eps) loses
+   ~ 1e-16 (dt/eps) of it, which the caller restores by a uniform rescale (positivity and shape
+   untouched). */
+static void SolveLines(Fhnk fk, const PetscReal *Z, PetscReal *X, PetscReal *mz, PetscReal *mx)
 {
-  return (a * b > 0) ? 2 * a * b / (a + b) : 0;
+  const PetscInt   nv = fk->ph.nv, nw = fk->ph.nw, nc = nv * nw;
+  const PetscReal *lo = fk->line.lo, *cp = fk->line.cp, *id = fk->line.id;
+  PetscReal        sz = 0, sx = 0;
+  PetscInt         j = 0;
+  for (; j + 4 <= nw; j += 4) ThomasLine4(nv, nv, lo, cp, id, Z + j * nv, X + j * nv);
+  for (; j < nw; j++) ThomasLine(nv, lo, cp, id, Z + j * nv, X + j * nv);
+  for (PetscInt c = 0; c < nc; c++) {
+    sz += Z[c];
+    sx += X[c];
+  }
+  *mz = sz;
+  *mx = sx;
+}
+
+void FhnkSolvePoint(Fhnk fk, const PetscReal *Z, PetscReal *X)
+{
+  PetscReal mz, mx;
+  SolveLines(fk, Z, X, &mz, &mx);
+  if (mx > 0 && mz != mx) {
+    const PetscReal s = mz / mx;
+    for (PetscInt c = 0; c < fk->ph.ncell; c++) X[c] *= s;
+  }
+}
+
+/* The fused form: X solved, then in one more pass over the point (in cache) the mass rescale,
+   the stage derivative G = (X - Z)/tau (if wanted) and the mean voltage of X. */
+void FhnkSolvePointStage(Fhnk fk, const PetscReal *Z, PetscReal *X, PetscReal itau, PetscReal *G, PetscReal *Vx)
+{
+  const PetscInt   nv = fk->ph.nv, nw = fk->ph.nw;
+  const PetscReal *v  = fk->ph.v;
+  PetscReal        mz, mx, s, m1 = 0;
+  SolveLines(fk, Z, X, &mz, &mx);
+  s = mx > 0 ? mz / mx : 1;
+  for (PetscInt j = 0; j < nw; j++) {
+    PetscReal *restrict       x = X + j * nv;
+    const PetscReal *restrict z = Z + j * nv;
+    PetscReal                 l1 = 0;
+    for (PetscInt i = 0; i < nv; i++) {
+      x[i] *= s;
+      l1 += v[i] * x[i];
+    }
+    if (G) {
+      PetscReal *restrict g = G + j * nv;
+      for (PetscInt i = 0; i < nv; i++) g[i] = (x[i] - z[i]) * itau;
+    }
+    m1 += l1;
+  }
+  *Vx = mz > 0 ? m1 / (mx * s) : 0;
+}
+
+/* Monotonized-central limited slope minmod(2a, (a+b)/2, 2b): second order, TVD, and free of
+   divisions and branches, so the sweeps below vectorize. */
+static inline PetscReal MCSlope(PetscReal a, PetscReal b)
+{
+  const PetscReal m = PetscMin(PetscMin(2 * PetscAbsReal(a), 2 * PetscAbsReal(b)), 0.5 * PetscAbsReal(a + b));
+  return a * b > 0 ? copysign(m, a) : 0;
 }
 
 /* Flux-vector-split MUSCL: the cell fluxes g+ = max(B,0) f and g- = max(-B,0) f (B at the cell
-   centre) are reconstructed to the faces with van Leer limited slopes, upwind for each part.
+   centre) are reconstructed to the faces with limited slopes, upwind for each part.
    With centre velocities the first moment of the transport is exactly sum_i B(v_i) f_i, up to
    the limited slopes, which vanish at the extrema of an under-resolved profile: V then follows
    <B> = N(V) - W - V P + Q + E(f) even when f fits in one or two cells (the stiff limit on a
@@ -263,71 +334,83 @@ static inline PetscReal VanLeerSlope(PetscReal a, PetscReal b)
    The limited slopes add (1/2) sum_i s_i to that moment, which is O(dv^2) on resolved profiles
    but O(dv) on a profile one or two cells wide, where the limiter clips: there (sqrt(eps/rho0)
    below -v_muscl_min_cells cells) the v-transport is the donor-cell scheme, whose moment is exact;
-   the shape of such f is set by the stiff relaxation, not by the transport. */
-static inline void SplitFluxes(PetscInt n, const PetscReal *vel, PetscInt vstride, const PetscReal *f, PetscInt fstride, PetscReal *flux, PetscBool second)
+   the shape of such f is set by the stiff relaxation, not by the transport.
+   Face k+1/2 (k = 0..n-2): flux = gp_k + s(gp)_k/2 - (gm_{k+1} - s(gm)_{k+1}/2); slopes are zero
+   in the first and last cells. */
+static inline void SplitFluxLine(PetscInt n, const PetscReal *restrict gp, const PetscReal *restrict gm, PetscReal *restrict flux, PetscBool second)
 {
-  /* flux[k] for the faces k+1/2, k = 0..n-2 */
-  PetscReal gp_m = 0, gp_0, gp_p, gm_0, gm_p, gm_pp, sp_0, sm_p;
-  gp_0 = PetscMax(vel[0], 0) * f[0];
-  gm_0 = PetscMax(-vel[0], 0) * f[0];
-  gp_p = PetscMax(vel[vstride], 0) * f[fstride];
-  gm_p = PetscMax(-vel[vstride], 0) * f[fstride];
-  for (PetscInt k = 0; k < n - 1; k++) {
-    const PetscReal vpp = k + 2 < n ? vel[(k + 2) * vstride] : 0, fpp = k + 2 < n ? f[(k + 2) * fstride] : 0;
-    gm_pp = PetscMax(-vpp, 0) * fpp;
-    sp_0  = second && k > 0 ? VanLeerSlope(gp_0 - gp_m, gp_p - gp_0) : 0;
-    sm_p  = second && k + 2 < n ? VanLeerSlope(gm_p - gm_0, gm_pp - gm_p) : 0;
-    flux[k] = (gp_0 + 0.5 * sp_0) - (gm_p - 0.5 * sm_p);
-    gp_m    = gp_0;
-    gp_0    = gp_p;
-    gm_0    = gm_p;
-    gm_p    = gm_pp;
-    gp_p    = k + 2 < n ? PetscMax(vpp, 0) * fpp : 0;
+  if (!second || n < 3) {
+    for (PetscInt k = 0; k < n - 1; k++) flux[k] = gp[k] - gm[k + 1];
+    return;
   }
+  flux[0] = gp[0] - (gm[1] - 0.5 * MCSlope(gm[1] - gm[0], gm[2] - gm[1]));
+  for (PetscInt k = 1; k < n - 2; k++) flux[k] = (gp[k] + 0.5 * MCSlope(gp[k] - gp[k - 1], gp[k + 1] - gp[k])) - (gm[k + 1] - 0.5 * MCSlope(gm[k + 1] - gm[k], gm[k + 2] - gm[k + 1]));
+  flux[n - 2] = (gp[n - 2] + 0.5 * MCSlope(gp[n - 2] - gp[n - 3], gp[n - 1] - gp[n - 2])) - gm[n - 1];
 }
 
 void FhnkApplyExplicitPoint(Fhnk fk, PetscReal P, PetscReal Q, PetscReal rho0, const PetscReal *f, PetscReal *out, PetscBool add, PetscReal *work)
 {
-  const PetscBool second = (PetscBool)(PetscSqrtReal(fk->model.eps / rho0) >= fk->v_muscl_min_cells * fk->ph.dv);
+  const PetscBool  second = (PetscBool)(PetscSqrtReal(fk->model.eps / rho0) >= fk->v_muscl_min_cells * fk->ph.dv);
   const FhnkPhase *ph = &fk->ph;
   const FhnkModel *m  = &fk->model;
   const PetscInt   nv = ph->nv, nw = ph->nw;
   const PetscReal  idv = 1 / ph->dv, idw = 1 / ph->dw, b = m->b;
-  PetscReal       *Bc = work, *Av = work + nv, *Brow = work + 2 * nv, *Fv = work + 3 * nv, *Fprev = work + 4 * nv, *Fcur = work + 5 * nv, *t;
+  PetscReal       *Bc = work, *Av = work + nv, *gp = work + 2 * nv, *gm = work + 3 * nv, *Fv = work + 4 * nv;
+  PetscReal       *Fprev = work + 5 * nv, *Fcur = work + 6 * nv, *GP[4], *GM[4], *t;
 
+  for (PetscInt r = 0; r < 4; r++) {
+    GP[r] = work + (7 + r) * nv;
+    GM[r] = work + (11 + r) * nv;
+  }
   for (PetscInt i = 0; i < nv; i++) {
     Bc[i]    = FhnkN(m, ph->v[i]) - P * ph->v[i] + Q; /* B = Bc - w */
     Av[i]    = m->a * ph->v[i] + m->c;                 /* A = Av - b w */
     Fprev[i] = 0;                                      /* wall at w = wmin */
   }
+  /* w-direction cell fluxes of row r, kept in a ring of 4 rows (each computed once) */
+#define WROW(r) \
+  do { \
+    const PetscReal *l_ = f + (r) * nv, wr_ = ph->w[r]; \
+    PetscReal       *p_ = GP[(r) & 3], *q_ = GM[(r) & 3]; \
+    for (PetscInt i = 0; i < nv; i++) { \
+      const PetscReal A_ = Av[i] - b * wr_; \
+      p_[i]              = PetscMax(A_, 0) * l_[i]; \
+      q_[i]              = PetscMax(-A_, 0) * l_[i]; \
+    } \
+  } while (0)
+  WROW(0);
+  if (nw > 1) WROW(1);
   for (PetscInt j = 0; j < nw; j++) {
-    const PetscReal *l = f + j * nv;
+    const PetscReal *l = f + j * nv, wj = ph->w[j];
     PetscReal       *o = out + j * nv;
+    if (j + 2 < nw) WROW(j + 2);
     /* w-fluxes through face j+1/2 */
     if (j < nw - 1) {
-      const PetscReal *lm = j > 0 ? l - nv : NULL, *l1 = l + nv, *l2 = j + 2 < nw ? l + 2 * nv : NULL;
-      const PetscReal  w0 = ph->w[j], w1 = ph->w[j + 1], wm = j > 0 ? ph->w[j - 1] : 0, w2 = j + 2 < nw ? ph->w[j + 2] : 0;
+      const PetscReal *p0 = GP[j & 3], *p1 = GP[(j + 1) & 3], *pm = GP[(j + 3) & 3];
+      const PetscReal *q0 = GM[j & 3], *q1 = GM[(j + 1) & 3], *q2 = GM[(j + 2) & 3];
+      const PetscBool  hasm = (PetscBool)(j > 0), has2 = (PetscBool)(j + 2 < nw);
       for (PetscInt i = 0; i < nv; i++) {
-        const PetscReal A0 = Av[i] - b * w0, A1 = Av[i] - b * w1;
-        const PetscReal gp0 = PetscMax(A0, 0) * l[i], gp1 = PetscMax(A1, 0) * l1[i];
-        const PetscReal gm0 = PetscMax(-A0, 0) * l[i], gm1 = PetscMax(-A1, 0) * l1[i];
-        const PetscReal sp  = lm ? VanLeerSlope(gp0 - PetscMax(Av[i] - b * wm, 0) * lm[i], gp1 - gp0) : 0;
-        const PetscReal sm  = l2 ? VanLeerSlope(gm1 - gm0, PetscMax(-(Av[i] - b * w2), 0) * l2[i] - gm1) : 0;
-        Fcur[i]             = (gp0 + 0.5 * sp) - (gm1 - 0.5 * sm);
+        const PetscReal sp = hasm ? MCSlope(p0[i] - pm[i], p1[i] - p0[i]) : 0;
+        const PetscReal sm = has2 ? MCSlope(q1[i] - q0[i], q2[i] - q1[i]) : 0;
+        Fcur[i]            = (p0[i] + 0.5 * sp) - (q1[i] - 0.5 * sm);
       }
     } else
       for (PetscInt i = 0; i < nv; i++) Fcur[i] = 0; /* wall at w = wmax */
     /* v-fluxes along the line */
-    for (PetscInt i = 0; i < nv; i++) Brow[i] = Bc[i] - ph->w[j];
-    SplitFluxes(nv, Brow, 1, l, 1, Fv, second);
     for (PetscInt i = 0; i < nv; i++) {
-      const PetscReal Fp = i < nv - 1 ? Fv[i] : 0, Fm = i > 0 ? Fv[i - 1] : 0;
-      o[i] = (add ? o[i] : 0) - (Fp - Fm) * idv - (Fcur[i] - Fprev[i]) * idw;
+      const PetscReal B = Bc[i] - wj;
+      gp[i]             = PetscMax(B, 0) * l[i];
+      gm[i]             = PetscMax(-B, 0) * l[i];
     }
+    SplitFluxLine(nv, gp, gm, Fv, second);
+    o[0] = (add ? o[0] : 0) - Fv[0] * idv - (Fcur[0] - Fprev[0]) * idw;
+    for (PetscInt i = 1; i < nv - 1; i++) o[i] = (add ? o[i] : 0) - (Fv[i] - Fv[i - 1]) * idv - (Fcur[i] - Fprev[i]) * idw;
+    o[nv - 1] = (add ? o[nv - 1] : 0) + Fv[nv - 2] * idv - (Fcur[nv - 1] - Fprev[nv - 1]) * idw;
     t     = Fprev;
     Fprev = Fcur;
     Fcur  = t;
   }
+#undef WROW
 }
 
 /* F = F_ex(U) given the mean voltage V of every local point of U (one Psi convolution) */

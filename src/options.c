@@ -220,7 +220,7 @@ PetscErrorCode FhnkProcessOptions(Fhnk fk)
   if (!(fk->hopfcole_R > 0)) BAD("-hopfcole_R must be > 0 (got %g)", (double)fk->hopfcole_R);
   if (!fk->outdir[0]) BAD("-o needs a directory name");
   if (sp->dim == 1) sp->ny = 1;
-  PetscCall(PetscMalloc1(6 * ph->nv, &fk->opwork));
+  PetscCall(PetscMalloc1(15 * ph->nv, &fk->opwork));
   PetscFunctionReturn(0);
 }
 
