@@ -102,8 +102,12 @@ static PetscErrorCode TSSetUp_Fused(TS ts)
     }
     if (fu->needF[j]) PetscCall(VecDuplicate(ts->vec_sol, &fu->F[j]));
     if (fu->needG[j]) PetscCall(VecDuplicate(ts->vec_sol, &fu->G[j]));
+    /* first touch here (page faults, NUMA placement by the owning rank), not in the first step */
+    if (fu->needF[j]) PetscCall(VecZeroEntries(fu->F[j]));
+    if (fu->needG[j]) PetscCall(VecZeroEntries(fu->G[j]));
   }
   PetscCall(VecDuplicate(ts->vec_sol, &fu->Y));
+  PetscCall(VecZeroEntries(fu->Y));
   PetscFunctionReturn(0);
 }
 

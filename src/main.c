@@ -108,6 +108,10 @@ static PetscErrorCode FhnkMain(int *status)
   PetscCall(FhnkResolutionReport(fk));
   PetscCall(FhnkSignalInstall(fk));
   PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk %s: %s model, eps = %g, K: %" PetscInt_FMT " point%s (%dD), phase grid %" PetscInt_FMT " x %" PetscInt_FMT ", dt = %g, T = %g, %d rank%s -> %s\n", FHNK_VERSION, fk->modeltype, (double)fk->model.eps, fk->space.npts, fk->space.npts > 1 ? "s" : "", (int)fk->space.dim, fk->ph.nv, fk->ph.nw, (double)fk->dt, (double)fk->T, fk->size, fk->size > 1 ? "s" : "", fk->outdir));
+  if (kinetic) { /* allocate stage vectors before the timed loop */
+    PetscCall(TSSetSolution(fk->ts, fk->f));
+    PetscCall(TSSetUp(fk->ts));
+  }
   PetscCall(FhnkRun(fk));
   PetscCall(FhnkIOClose(fk));
   if (!fk->stop_signal) PetscCall(Summary(fk));
