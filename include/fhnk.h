@@ -92,6 +92,7 @@ struct _p_Fhnk {
   PetscReal *Qloc;  /* Psi*(rho0 V) at the local points                     */
   PetscReal *Vy;    /* mean voltage of the latest stage value               */
   PetscReal *zbuf;  /* one point's stage data (fused stepper)               */
+  PetscReal *zbuf2; /* one point's partial step completion (fused stepper)  */
   FhnkLine   line;
   PetscReal *opwork; /* 15 nv scratch of the explicit operator */
 

@@ -23,11 +23,12 @@ void FhnkSolvePoint(Fhnk, const PetscReal *Z, PetscReal *X);
 /* the same, fused with the stage derivative G = (X - Z) itau (G may be NULL) and the mean voltage of X */
 void FhnkSolvePointStage(Fhnk, const PetscReal *Z, PetscReal *X, PetscReal itau, PetscReal *G, PetscReal *Vx);
 /* out = F f at one point (add: out += F f), given P = Psi*rho0 and Q = Psi*(rho0 V) there */
-void FhnkApplyExplicitPoint(Fhnk, PetscReal P, PetscReal Q, PetscReal rho0, const PetscReal *f, PetscReal *out, PetscBool add, PetscReal *work);
+void FhnkApplyExplicitPoint(Fhnk, PetscReal P, PetscReal Q, PetscReal rho0, const PetscReal *f, PetscReal *out, PetscBool add, PetscReal scale, PetscReal *work);
 
 /* whole-vector versions */
 PetscErrorCode FhnkExplicit(Fhnk, Vec U, Vec F, PetscBool add_implicit);
 PetscErrorCode FhnkExplicitGivenV(Fhnk, Vec U, const PetscReal *V, Vec F, PetscBool add_implicit);
+PetscErrorCode FhnkExplicitGivenVAdd(Fhnk, Vec U, const PetscReal *V, Vec F, PetscBool add_implicit, PetscBool add, PetscReal scale);
 PetscErrorCode FhnkImplicit(Fhnk, Vec U, Vec G);
 PetscErrorCode FhnkImplicitSolve(Fhnk, Vec Z, PetscReal tau, Vec X);
 PetscErrorCode FhnkCFL(Fhnk, Vec U, PetscReal dt, PetscReal *cflv, PetscReal *cflw);

@@ -4,8 +4,8 @@
                       Y = (I - h At_ii G)^{-1} Z                      (exact v-line solves)
                       G_i = (Y - Z)/(h At_ii), mean voltage of Y       (same pass)
      then             F_i = F_ex(Y) with one Psi convolution            (one pass)
-   and the step completion u += h sum (b_j F_j + bt_j G_j) is one pass (or u = Y_s when the
-   scheme is stiffly accurate in both parts). The stage equations are exactly those the stock
+   and the step completion u += h sum (b_j F_j + bt_j G_j) rides on the last stage (or u = Y_s,
+   solved in place, when the scheme is stiffly accurate in both parts). The stage equations are exactly those the stock
    TSARKIMEX path solves (V of an implicit stage is the first moment of its data Z), so both
    agree to round-off with the same tableau. Registered with TSRegister: -ts_type fhnkimex,
    -ts_fhnkimex_type euler|l2|2e|3. */
@@ -96,7 +96,7 @@ static PetscErrorCode TSSetUp_Fused(TS ts)
       if (t->A[i][j] != 0) fu->needF[j] = PETSC_TRUE;
       if (t->At[i][j] != 0) fu->needG[j] = PETSC_TRUE;
     }
-    if (!fu->sa) {
+    if (!fu->sa && j < s - 1) { /* the last stage's terms go straight into the solution */
       if (t->b[j] != 0) fu->needF[j] = PETSC_TRUE;
       if (t->bt[j] != 0) fu->needG[j] = PETSC_TRUE;
     }
@@ -111,45 +111,60 @@ static PetscErrorCode TSSetUp_Fused(TS ts)
   PetscFunctionReturn(0);
 }
 
-/* One implicit stage, fused over each point: Z, the line solves, G_i and the mean of Y. */
+/* One implicit stage, fused over each point: Z, the line solves, G_i and the mean of Y.
+   The last stage also completes the step in the same pass: when the scheme is stiffly accurate
+   the solution is Y itself, solved in place into U; otherwise
+     U = u + h sum_{j<i} (b_j F_j + bt_j G_j) + (bt_i/At_ii)(Y - Z)
+   is written here and the caller adds h b_i F_ex(Y). No stage vector of the last stage is kept. */
 static PetscErrorCode ImplicitStage(Fhnk fk, TS_Fused *fu, PetscInt i, PetscReal h, Vec U)
 {
-  const Tableau     *t  = fu->tab;
-  const PetscInt     nc = fk->ph.ncell, nv = fk->ph.nv;
-  const PetscReal    tau = h * t->At[i][i], itau = 1 / tau;
-  const PetscScalar *u, *Fj[FHNK_MAX_STAGES], *Gj[FHNK_MAX_STAGES], *r;
-  PetscScalar       *y, *g = NULL;
-  PetscReal          cf[FHNK_MAX_STAGES], cg[FHNK_MAX_STAGES];
+  const Tableau  *t    = fu->tab;
+  const PetscBool last = (PetscBool)(i == t->s - 1), inplace = (PetscBool)(last && fu->sa), complete = (PetscBool)(last && !fu->sa);
+  const PetscInt  nc = fk->ph.ncell, nv = fk->ph.nv;
+  const PetscReal tau = h * t->At[i][i], itau = 1 / tau, cy = t->bt[i] / t->At[i][i];
+  const PetscScalar *r, *Fj[FHNK_MAX_STAGES], *Gj[FHNK_MAX_STAGES];
+  PetscScalar       *u, *y, *g = NULL;
+  PetscReal          af[FHNK_MAX_STAGES], bf[FHNK_MAX_STAGES], ag[FHNK_MAX_STAGES], bg[FHNK_MAX_STAGES];
   PetscInt           nf = 0, ng = 0, idxf[FHNK_MAX_STAGES], idxg[FHNK_MAX_STAGES];
-  PetscReal         *Z = fk->zbuf;
+  PetscReal         *Z = fk->zbuf, *Pc = fk->zbuf2;
 
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(fk->log.fused, 0, 0, 0, 0));
   for (PetscInt j = 0; j < i; j++) {
-    if (t->A[i][j] != 0) { cf[nf] = h * t->A[i][j]; idxf[nf++] = j; }
-    if (t->At[i][j] != 0) { cg[ng] = h * t->At[i][j]; idxg[ng++] = j; }
+    const PetscReal a1 = h * t->A[i][j], b1 = complete ? h * t->b[j] : 0, a2 = h * t->At[i][j], b2 = complete ? h * t->bt[j] : 0;
+    if (a1 != 0 || b1 != 0) { af[nf] = a1; bf[nf] = b1; idxf[nf++] = j; }
+    if (a2 != 0 || b2 != 0) { ag[ng] = a2; bg[ng] = b2; idxg[ng++] = j; }
   }
-  PetscCall(VecGetArrayRead(U, &u));
+  PetscCall(VecGetArray(U, &u));
   for (PetscInt k = 0; k < nf; k++) PetscCall(VecGetArrayRead(fu->F[idxf[k]], &Fj[k]));
   for (PetscInt k = 0; k < ng; k++) PetscCall(VecGetArrayRead(fu->G[idxg[k]], &Gj[k]));
-  PetscCall(VecGetArray(fu->Y, &y));
+  if (inplace) y = u;
+  else PetscCall(VecGetArray(fu->Y, &y));
   if (fu->needG[i]) PetscCall(VecGetArray(fu->G[i], &g));
   PetscCall(VecGetArrayRead(fk->rho0, &r));
   for (PetscInt p = 0; p < fk->nloc; p++) {
     const PetscInt off = p * nc;
     PetscReal      k = r[p] / fk->model.eps, *ztot = fk->opwork + nv;
-    /* Z = u + sum of the stage terms: one vectorised pass per term over the point (in cache) */
+    /* Z = u + sum of the stage terms (and the partial completion): one pass per term, in cache */
     {
-      PetscReal *restrict       z  = Z;
+      PetscReal *restrict       z  = Z, *restrict pc = Pc;
       const PetscReal *restrict up = u + off;
       for (PetscInt c = 0; c < nc; c++) z[c] = up[c];
+      if (complete)
+        for (PetscInt c = 0; c < nc; c++) pc[c] = up[c];
       for (PetscInt q = 0; q < nf; q++) {
-        const PetscReal *restrict fq = Fj[q] + off, a = cf[q];
-        for (PetscInt c = 0; c < nc; c++) z[c] += a * fq[c];
+        const PetscReal *restrict fq = Fj[q] + off, a = af[q], bb = bf[q];
+        if (a != 0)
+          for (PetscInt c = 0; c < nc; c++) z[c] += a * fq[c];
+        if (bb != 0)
+          for (PetscInt c = 0; c < nc; c++) pc[c] += bb * fq[c];
       }
       for (PetscInt q = 0; q < ng; q++) {
-        const PetscReal *restrict gq = Gj[q] + off, a = cg[q];
-        for (PetscInt c = 0; c < nc; c++) z[c] += a * gq[c];
+        const PetscReal *restrict gq = Gj[q] + off, a = ag[q], bb = bg[q];
+        if (a != 0)
+          for (PetscInt c = 0; c < nc; c++) z[c] += a * gq[c];
+        if (bb != 0)
+          for (PetscInt c = 0; c < nc; c++) pc[c] += bb * gq[c];
       }
     }
     FhnkLineSum(fk, Z, ztot);
@@ -163,29 +178,19 @@ static PetscErrorCode ImplicitStage(Fhnk fk, TS_Fused *fu, PetscInt i, PetscReal
     }
     PetscCall(FhnkStageCentre(fk, k, tau, ztot, &fk->Vc[p]));
     FhnkSolvePointStage(fk, Z, y + off, itau, g ? g + off : NULL, &fk->Vy[p]);
+    if (complete) {
+      PetscReal *restrict       uo = u + off;
+      const PetscReal *restrict yp = y + off, *restrict z = Z, *restrict pc = Pc;
+      for (PetscInt c = 0; c < nc; c++) uo[c] = pc[c] + cy * (yp[c] - z[c]);
+    }
   }
   PetscCall(VecRestoreArrayRead(fk->rho0, &r));
   if (g) PetscCall(VecRestoreArray(fu->G[i], &g));
-  PetscCall(VecRestoreArray(fu->Y, &y));
+  if (!inplace) PetscCall(VecRestoreArray(fu->Y, &y));
   for (PetscInt k = 0; k < ng; k++) PetscCall(VecRestoreArrayRead(fu->G[idxg[k]], &Gj[k]));
   for (PetscInt k = 0; k < nf; k++) PetscCall(VecRestoreArrayRead(fu->F[idxf[k]], &Fj[k]));
-  PetscCall(VecRestoreArrayRead(U, &u));
+  PetscCall(VecRestoreArray(U, &u));
   PetscCall(PetscLogEventEnd(fk->log.fused, 0, 0, 0, 0));
-  PetscFunctionReturn(0);
-}
-
-/* u += h sum_j (b_j F_j + bt_j G_j), one pass */
-static PetscErrorCode Complete(TS_Fused *fu, PetscReal h, Vec U)
-{
-  PetscScalar a[2 * FHNK_MAX_STAGES];
-  Vec         x[2 * FHNK_MAX_STAGES];
-  PetscInt    n = 0;
-  PetscFunctionBeginUser;
-  for (PetscInt j = 0; j < fu->tab->s; j++) {
-    if (fu->tab->b[j] != 0) { a[n] = h * fu->tab->b[j]; x[n++] = fu->F[j]; }
-    if (fu->tab->bt[j] != 0) { a[n] = h * fu->tab->bt[j]; x[n++] = fu->G[j]; }
-  }
-  PetscCall(VecMAXPY(U, n, a, x));
   PetscFunctionReturn(0);
 }
 
@@ -214,10 +219,9 @@ static PetscErrorCode TSStep_Fused(TS ts)
     } else {
       PetscCall(ImplicitStage(fk, fu, i, h, U));
       if (fu->needF[i]) PetscCall(FhnkExplicitGivenV(fk, fu->Y, fk->Vy, fu->F[i], PETSC_FALSE));
+      else if (i == t->s - 1 && !fu->sa && t->b[i] != 0) PetscCall(FhnkExplicitGivenVAdd(fk, fu->Y, fk->Vy, U, PETSC_FALSE, PETSC_TRUE, h * t->b[i]));
     }
   }
-  if (fu->sa) PetscCall(VecCopy(fu->Y, U));
-  else PetscCall(Complete(fu, h, U));
   ts->ptime += h;
   if (ts->exact_final_time == TS_EXACTFINALTIME_MATCHSTEP && PetscAbsReal(ts->ptime - ts->max_time) < 1e-12 * PetscAbsReal(ts->max_time)) ts->ptime = ts->max_time;
   PetscFunctionReturn(0);

@@ -186,7 +186,7 @@ PetscErrorCode FhnkGridSetUp(Fhnk fk)
   PetscCall(MatMult(fk->Psi, fk->rho0, fk->P)); /* P = Psi*rho0, once */
 
   PetscCall(PetscMalloc5(fk->nloc, &fk->Vst, fk->nloc, &fk->Vc, fk->nloc, &fk->mloc, fk->nloc, &fk->Qloc, fk->nloc, &fk->Vy));
-  PetscCall(PetscMalloc1(fk->ph.ncell, &fk->zbuf));
+  PetscCall(PetscMalloc2(fk->ph.ncell, &fk->zbuf, fk->ph.ncell, &fk->zbuf2));
   {
     const PetscInt nv = fk->ph.nv;
     PetscCall(PetscMalloc5(nv, &fk->line.bp, nv, &fk->line.bm, nv, &fk->line.lo, nv, &fk->line.cp, nv, &fk->line.id));
@@ -219,7 +219,7 @@ PetscErrorCode FhnkGridDestroy(Fhnk fk)
   PetscCall(PetscFree4(fk->ph.v, fk->ph.w, fk->ph.vface, fk->ph.wface));
   PetscCall(PetscFree2(fk->nat, fk->xloc));
   PetscCall(PetscFree5(fk->Vst, fk->Vc, fk->mloc, fk->Qloc, fk->Vy));
-  PetscCall(PetscFree(fk->zbuf));
+  PetscCall(PetscFree2(fk->zbuf, fk->zbuf2));
   PetscCall(PetscFree5(fk->line.bp, fk->line.bm, fk->line.lo, fk->line.cp, fk->line.id));
   PetscCall(VecDestroy(&fk->rho0));
   PetscCall(VecDestroy(&fk->P));

@@ -348,13 +348,13 @@ static inline void SplitFluxLine(PetscInt n, const PetscReal *restrict gp, const
   flux[n - 2] = (gp[n - 2] + 0.5 * MCSlope(gp[n - 2] - gp[n - 3], gp[n - 1] - gp[n - 2])) - gm[n - 1];
 }
 
-void FhnkApplyExplicitPoint(Fhnk fk, PetscReal P, PetscReal Q, PetscReal rho0, const PetscReal *f, PetscReal *out, PetscBool add, PetscReal *work)
+void FhnkApplyExplicitPoint(Fhnk fk, PetscReal P, PetscReal Q, PetscReal rho0, const PetscReal *f, PetscReal *out, PetscBool add, PetscReal scale, PetscReal *work)
 {
   const PetscBool  second = (PetscBool)(PetscSqrtReal(fk->model.eps / rho0) >= fk->v_muscl_min_cells * fk->ph.dv);
   const FhnkPhase *ph = &fk->ph;
   const FhnkModel *m  = &fk->model;
   const PetscInt   nv = ph->nv, nw = ph->nw;
-  const PetscReal  idv = 1 / ph->dv, idw = 1 / ph->dw, b = m->b;
+  const PetscReal  idv = scale / ph->dv, idw = scale / ph->dw, b = m->b;
   PetscReal       *Bc = work, *Av = work + nv, *gp = work + 2 * nv, *gm = work + 3 * nv, *Fv = work + 4 * nv;
   PetscReal       *Fprev = work + 5 * nv, *Fcur = work + 6 * nv, *GP[4], *GM[4], *t;
 
@@ -416,6 +416,15 @@ void FhnkApplyExplicitPoint(Fhnk fk, PetscReal P, PetscReal Q, PetscReal rho0, c
 /* F = F_ex(U) given the mean voltage V of every local point of U (one Psi convolution) */
 PetscErrorCode FhnkExplicitGivenV(Fhnk fk, Vec U, const PetscReal *V, Vec F, PetscBool add_implicit)
 {
+  PetscFunctionBeginUser;
+  PetscCall(FhnkExplicitGivenVAdd(fk, U, V, F, add_implicit, PETSC_FALSE, 1.0));
+  PetscFunctionReturn(0);
+}
+
+/* F = F_ex(U) (+ G(U)), or F += scale F_ex(U) when add: the last stage of the fused stepper adds
+   its explicit term straight into the solution */
+PetscErrorCode FhnkExplicitGivenVAdd(Fhnk fk, Vec U, const PetscReal *V, Vec F, PetscBool add_implicit, PetscBool add, PetscReal scale)
+{
   const PetscScalar *u, *P, *r;
   PetscScalar       *o;
   PetscReal         *Qp = fk->Qloc;
@@ -429,7 +438,7 @@ PetscErrorCode FhnkExplicitGivenV(Fhnk fk, Vec U, const PetscReal *V, Vec F, Pet
   PetscCall(VecGetArrayRead(fk->P, &P));
   PetscCall(VecGetArrayRead(fk->rho0, &r));
   for (PetscInt p = 0; p < fk->nloc; p++) {
-    FhnkApplyExplicitPoint(fk, P[p], Qp[p], r[p], u + p * nc, o + p * nc, PETSC_FALSE, fk->opwork);
+    FhnkApplyExplicitPoint(fk, P[p], Qp[p], r[p], u + p * nc, o + p * nc, add, scale, fk->opwork);
     if (add_implicit) {
       const PetscReal k = r[p] / fk->model.eps;
       FhnkLineSum(fk, u + p * nc, fk->zbuf);
