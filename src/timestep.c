@@ -254,8 +254,10 @@ PetscErrorCode FhnkRun(Fhnk fk)
   PetscCall(PetscLogStagePush(fk->log.loop));
   for (;;) {
     PetscReal tnext;
-    /* a sample on the -diag_dt grid, at the end, and at the start of a new series */
+    /* a sample on the -diag_dt grid, at the end, and at the start of a new series; the limit
+       companion is advanced only to sample times (also after a restart that lands on one) */
     if ((PetscAbsReal(t - fk->tdiag) < tol || PetscAbsReal(t - fk->T) < tol || fk->nt == 0) && fk->last_diag_t != t) {
+      PetscCall(FhnkLimitAdvance(fk, t));
       PetscCall(FhnkDiagnosticsWrite(fk, t));
       fk->last_diag_t = t;
     }
@@ -276,7 +278,6 @@ PetscErrorCode FhnkRun(Fhnk fk)
       PetscCheck(reason >= 0, fk->comm, PETSC_ERR_NOT_CONVERGED, "time stepping failed (TS reason %s) at t = %g", TSConvergedReasons[reason], (double)t);
       PetscCall(TSGetTime(fk->ts, &t));
     } else t = tnext;
-    PetscCall(FhnkLimitAdvance(fk, t));
   }
   PetscCall(PetscLogStagePop());
   if (kinetic && !fk->stop_signal) PetscCall(FhnkCheckpointFinal(fk, t));
