@@ -243,11 +243,37 @@ PetscErrorCode FhnkIOOpen(Fhnk fk, PetscBool append, PetscInt keep)
   fapl = H5Pcreate(H5P_FILE_ACCESS);
   H5Pset_fapl_mpio(fapl, fk->comm, MPI_INFO_NULL);
   H5Pset_coll_metadata_write(fapl, 1);
-  if (append) { /* restarting into a directory without diagnostics: start a new series there */
-    int exists = 0;
-    if (!fk->rank) exists = access(path, F_OK) == 0;
+  if (append) { /* restarting into a directory without diagnostics: continue the series of the
+                   checkpoint's directory (copied), or start a new one at the restart time */
+    int exists = 0, copied = 0;
+    if (!fk->rank) {
+      exists = access(path, F_OK) == 0;
+      if (!exists) {
+        char  src[PETSC_MAX_PATH_LEN], *slash;
+        FILE *in, *out;
+        PetscCall(PetscStrncpy(src, fk->restart, sizeof(src)));
+        slash = strrchr(src, '/');
+        if (slash) slash[1] = 0;
+        else src[0] = 0;
+        PetscCall(PetscStrlcat(src, "diagnostics.h5", sizeof(src)));
+        if ((in = fopen(src, "rb"))) {
+          if ((out = fopen(path, "wb"))) {
+            char   buf[1 << 16];
+            size_t n;
+            copied = 1;
+            while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+              if (fwrite(buf, 1, n, out) != n) copied = 0;
+            if (fclose(out)) copied = 0;
+            if (!copied) (void)unlink(path);
+          }
+          fclose(in);
+        }
+      }
+    }
     PetscCallMPI(MPI_Bcast(&exists, 1, MPI_INT, 0, fk->comm));
-    if (!exists) {
+    PetscCallMPI(MPI_Bcast(&copied, 1, MPI_INT, 0, fk->comm));
+    if (copied) PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: the diagnostics series continues from the checkpoint's directory (copied into %s)\n", fk->outdir));
+    else if (!exists) {
       append = PETSC_FALSE;
       PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: %s has no diagnostics.h5: a new series starts there at the restart time\n", fk->outdir));
     }
