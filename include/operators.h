@@ -11,7 +11,8 @@ PetscErrorCode FhnkPointMoments(Fhnk, const PetscReal *f, PetscReal *mass, Petsc
 void           FhnkLineSum(Fhnk, const PetscReal *f, PetscReal *tot);
 /* c(f): centre making G_c conserve the first moment of f (ftot: f summed over w-lines) */
 PetscErrorCode FhnkCentreOf(Fhnk, PetscReal k, const PetscReal *ftot, PetscReal *c);
-/* centre of an implicit stage (the solution keeps the first moment of Z); sets the line factors */
+/* centre of an implicit stage (the solution keeps the first moment of Z); sets the line factors;
+   *c holds a guess on entry (the previous centre of the point) */
 PetscErrorCode FhnkStageCentre(Fhnk, PetscReal k, PetscReal tau, const PetscReal *ztot, PetscReal *c);
 /* SG weights of point p for relaxation rate k towards centre c; Thomas factors of
    (I - tau G) when tau > 0 */

@@ -1,6 +1,7 @@
 /* Checkpoints DIR/checkpoint-NNNNNN.h5 (NNNNNN = step):
      /f            the whole state, natural order (PETSc HDF5 viewer, collective MPI-IO)
      /limit        the (V,W) state of the limit companion
+     /centre       the relaxation centre of each point (where the next centre search starts)
      attributes    time, step, dt, limit_time, limit_dt, diag_samples, checkpoint_format,
                    and every model/grid parameter (as in diagnostics.h5)
    Written under a temporary name, flushed and closed, then renamed: the rename is atomic, so a
@@ -16,7 +17,7 @@
 #include <fcntl.h>
 #include <errno.h>
 
-#define FHNK_CHECKPOINT_FORMAT 1
+#define FHNK_CHECKPOINT_FORMAT 2
 
 /* The only file-scope state of the program: a signal handler cannot reach the context. */
 static volatile sig_atomic_t fhnk_signal_received = 0;
@@ -117,6 +118,17 @@ PetscErrorCode FhnkCheckpointWrite(Fhnk fk, PetscReal t, PetscInt step)
   PetscCall(VecView(fk->f, v));
   PetscCall(PetscObjectSetName((PetscObject)fk->ulim, "limit"));
   PetscCall(VecView(fk->ulim, v));
+  { /* the relaxation centres: the next stage starts its centre search there (bitwise restarts) */
+    Vec          cv;
+    PetscScalar *a;
+    PetscCall(DMGetGlobalVector(fk->da1, &cv));
+    PetscCall(VecGetArray(cv, &a));
+    for (PetscInt p = 0; p < fk->nloc; p++) a[p] = fk->Vc[p];
+    PetscCall(VecRestoreArray(cv, &a));
+    PetscCall(PetscObjectSetName((PetscObject)cv, "centre"));
+    PetscCall(VecView(cv, v));
+    PetscCall(DMRestoreGlobalVector(fk->da1, &cv));
+  }
   PetscCall(TSGetTime(fk->tslim, &tl));
   PetscCall(TSGetTimeStep(fk->tslim, &dtl));
   {
@@ -315,6 +327,17 @@ PetscErrorCode FhnkRestartLoad(Fhnk fk)
   PetscCall(VecLoad(fk->f, v));
   PetscCall(PetscObjectSetName((PetscObject)fk->ulim, "limit"));
   PetscCall(VecLoad(fk->ulim, v));
+  {
+    Vec                cv;
+    const PetscScalar *a;
+    PetscCall(DMGetGlobalVector(fk->da1, &cv));
+    PetscCall(PetscObjectSetName((PetscObject)cv, "centre"));
+    PetscCall(VecLoad(cv, v));
+    PetscCall(VecGetArrayRead(cv, &a));
+    for (PetscInt p = 0; p < fk->nloc; p++) fk->Vc[p] = a[p];
+    PetscCall(VecRestoreArrayRead(cv, &a));
+    PetscCall(DMRestoreGlobalVector(fk->da1, &cv));
+  }
   PetscCall(PetscViewerHDF5ReadAttribute(v, "/", "time", PETSC_REAL, NULL, &t));
   PetscCall(PetscViewerHDF5ReadAttribute(v, "/", "step", PETSC_INT, NULL, &step));
   PetscCall(PetscViewerHDF5ReadAttribute(v, "/", "dt", PETSC_REAL, NULL, &dt));

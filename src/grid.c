@@ -186,6 +186,7 @@ PetscErrorCode FhnkGridSetUp(Fhnk fk)
   PetscCall(MatMult(fk->Psi, fk->rho0, fk->P)); /* P = Psi*rho0, once */
 
   PetscCall(PetscMalloc5(fk->nloc, &fk->Vst, fk->nloc, &fk->Vc, fk->nloc, &fk->mloc, fk->nloc, &fk->Qloc, fk->nloc, &fk->Vy));
+  for (PetscInt p = 0; p < fk->nloc; p++) fk->Vc[p] = PETSC_MAX_REAL; /* no previous centre yet */
   PetscCall(PetscMalloc2(fk->ph.ncell, &fk->zbuf, fk->ph.ncell, &fk->zbuf2));
   {
     const PetscInt nv = fk->ph.nv;

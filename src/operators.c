@@ -62,7 +62,15 @@ static PetscReal FaceFluxSum(const FhnkPhase *ph, PetscReal k, PetscReal c, cons
   PetscReal s = 0;
   for (PetscInt i = 0; i < ph->nv - 1; i++) {
     const PetscReal z = -k * (ph->vface[i + 1] - c) * ph->dv;
-    s += Bernoulli(z) * f[i + 1] - Bernoulli(-z) * f[i];
+    PetscReal       bp, bm;
+    if (z >= 0) {
+      bp = Bernoulli(z);
+      bm = bp + z;
+    } else {
+      bm = Bernoulli(-z);
+      bp = bm - z;
+    }
+    s += bp * f[i + 1] - bm * f[i];
   }
   return s;
 }
@@ -73,17 +81,19 @@ static PetscReal FaceFluxSum(const FhnkPhase *ph, PetscReal k, PetscReal c, cons
    is narrower than a cell (all the change within ~eps/(rho0 dv) of a face): the bisection keeps
    that case robust. */
 typedef PetscReal (*CentreFn)(Fhnk, void *, PetscReal c);
-static PetscReal SolveCentre(Fhnk fk, CentreFn g, void *ctx, PetscReal c0, PetscReal width)
+static PetscReal SolveCentre(Fhnk fk, CentreFn g, void *ctx, PetscReal c0, PetscReal width, PetscReal slope)
 {
   PetscReal a, b, ga, gb, x0, g0, x1, g1, tol, len;
   PetscInt  stall = 0;
   x1 = c0;
   g1 = g(fk, ctx, x1);
   if (g1 == 0) return x1;
-  /* second point towards the root (g increasing or decreasing: try one side, then the other) */
-  x0 = x1 + width;
+  /* second point: a Newton step with the estimated slope, or one width away */
+  x0 = slope != 0 ? x1 - g1 / slope : x1 + width;
+  if (x0 == x1) return x1;
   g0 = g(fk, ctx, x0);
-  if ((g0 < 0) == (g1 < 0) && PetscAbsReal(g0) > PetscAbsReal(g1)) {
+  if (g0 == 0) return x0;
+  if (slope == 0 && (g0 < 0) == (g1 < 0) && PetscAbsReal(g0) > PetscAbsReal(g1)) {
     x0 = x1 - width;
     g0 = g(fk, ctx, x0);
   }
@@ -110,6 +120,7 @@ static PetscReal SolveCentre(Fhnk fk, CentreFn g, void *ctx, PetscReal c0, Petsc
     if (gx == 0) return x;
     if ((gx < 0) == (ga < 0)) { a = x; ga = gx; }
     else { b = x; gb = gx; }
+    if (PetscAbsReal(x - x1) <= tol) return x; /* the secant has converged to round-off */
     x0 = x1; g0 = g1; x1 = x; g1 = gx;
     if (b - a > 0.5 * len) stall++;
     else {
@@ -140,7 +151,7 @@ PetscErrorCode FhnkCentreOf(Fhnk fk, PetscReal k, const PetscReal *ftot, PetscRe
     m0 += ftot[i];
     m1 += fk->ph.v[i] * ftot[i];
   }
-  *c = m0 > 0 ? SolveCentre(fk, FluxResidual, &x, m1 / m0, w) : 0;
+  *c = m0 > 0 ? SolveCentre(fk, FluxResidual, &x, m1 / m0, w, 0) : 0;
   PetscFunctionReturn(0);
 }
 
@@ -180,8 +191,11 @@ PetscErrorCode FhnkStageCentre(Fhnk fk, PetscReal k, PetscReal tau, const PetscR
     PetscFunctionReturn(0);
   }
   x.k = k; x.tau = tau; x.V = m1 / m0; x.z = ztot; x.y = fk->opwork;
-  c0 = x.V; /* c = V + O(dv^2) where f is resolved, within dv/2 of V where it is not */
-  *c = SolveCentre(fk, SolvedMeanResidual, &x, c0, PetscMin(fk->ph.dv, 1 / PetscSqrtReal(k)));
+  /* c = V + O(dv^2) where f is resolved, within dv/2 of V where it is not; the centre of the
+     previous stage at this point (passed in *c) is usually closer still */
+  c0 = PetscAbsReal(*c - x.V) < fk->ph.dv ? *c : x.V;
+  /* d mean(Y)/dc ~ tau k/(1 + tau k): the relaxation pulls the stage mean towards c */
+  *c = SolveCentre(fk, SolvedMeanResidual, &x, c0, PetscMin(fk->ph.dv, 1 / PetscSqrtReal(k)), tau * k / (1 + tau * k));
   PetscCall(FhnkLineSetUp(fk, k, *c, tau));
   PetscFunctionReturn(0);
 }
@@ -195,9 +209,15 @@ PetscErrorCode FhnkLineSetUp(Fhnk fk, PetscReal k, PetscReal c, PetscReal tau)
 
   PetscFunctionBeginUser;
   for (PetscInt i = 0; i < nv - 1; i++) { /* face i+1/2 between cells i and i+1 */
+    /* B(-z) = B(z) + z: one exponential per face, taken on the side where it does not cancel */
     const PetscReal z = -k * (ph->vface[i + 1] - c) * ph->dv;
-    L->bp[i] = Bernoulli(z);
-    L->bm[i] = Bernoulli(-z);
+    if (z >= 0) {
+      L->bp[i] = Bernoulli(z);
+      L->bm[i] = L->bp[i] + z;
+    } else {
+      L->bm[i] = Bernoulli(-z);
+      L->bp[i] = L->bm[i] - z;
+    }
   }
   if (tau > 0) {
     /* (I - tau G) f: lower_i = -r bm_{i-1}, diag_i = 1 + r (bm_i + bp_{i-1}), upper_i = -r bp_i.
