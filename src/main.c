@@ -26,28 +26,15 @@ static PetscErrorCode ConciseErrorHandler(MPI_Comm comm, int line, const char *f
   return n;
 }
 
-/* temporary files of checkpoints a crash interrupted */
-static PetscErrorCode RemoveStaleTemporaries(Fhnk fk)
+/* rank 0 removes the files of DIR matching a pattern (old checkpoints with -overwrite; the
+   temporary files of checkpoints a crash interrupted) */
+static PetscErrorCode RemoveMatching(Fhnk fk, const char *pattern)
 {
   char   pat[PETSC_MAX_PATH_LEN];
   glob_t g;
   PetscFunctionBeginUser;
   if (fk->rank) PetscFunctionReturn(0);
-  PetscCall(PetscSNPrintf(pat, sizeof(pat), "%s/.checkpoint-*.h5.tmp", fk->outdir));
-  if (!glob(pat, 0, NULL, &g)) {
-    for (size_t i = 0; i < g.gl_pathc; i++) (void)unlink(g.gl_pathv[i]);
-    globfree(&g);
-  }
-  PetscFunctionReturn(0);
-}
-
-static PetscErrorCode RemoveOldCheckpoints(Fhnk fk)
-{
-  char   pat[PETSC_MAX_PATH_LEN];
-  glob_t g;
-  PetscFunctionBeginUser;
-  if (fk->rank) PetscFunctionReturn(0);
-  PetscCall(PetscSNPrintf(pat, sizeof(pat), "%s/checkpoint-*.h5", fk->outdir));
+  PetscCall(PetscSNPrintf(pat, sizeof(pat), "%s/%s", fk->outdir, pattern));
   if (!glob(pat, 0, NULL, &g)) {
     for (size_t i = 0; i < g.gl_pathc; i++) (void)unlink(g.gl_pathv[i]);
     globfree(&g);
@@ -110,8 +97,8 @@ static PetscErrorCode FhnkMain(int *status)
 
   /* from here on, files are written */
   PetscCall(FhnkMkdirP(fk, fk->outdir));
-  if (!restart && fk->overwrite) PetscCall(RemoveOldCheckpoints(fk));
-  PetscCall(RemoveStaleTemporaries(fk));
+  if (!restart && fk->overwrite) PetscCall(RemoveMatching(fk, "checkpoint-*.h5"));
+  PetscCall(RemoveMatching(fk, ".checkpoint-*.h5.tmp"));
   PetscCall(PetscStrcmp(fk->modeltype, "kinetic", &kinetic));
   PetscCall(FhnkLimitInitial(fk, fk->ulim));
   fk->tdiag       = 0;

@@ -494,7 +494,6 @@ PetscErrorCode FhnkImplicit(Fhnk fk, Vec U, Vec G)
 
   PetscFunctionBeginUser;
   PetscCall(VecGetArrayRead(U, &u));
-  PetscCall(FhnkPointMoments(fk, u, fk->mloc, fk->Vst));
   PetscCall(PetscLogEventBegin(fk->log.implicit_op, 0, 0, 0, 0));
   PetscCall(VecGetArray(G, &g));
   PetscCall(VecGetArrayRead(fk->rho0, &r));
@@ -512,9 +511,9 @@ PetscErrorCode FhnkImplicit(Fhnk fk, Vec U, Vec G)
   PetscFunctionReturn(0);
 }
 
-/* X = (I - tau G_V)^{-1} Z where V is the first moment of Z: the stiff operator conserves
-   mass and (up to its exponential fitting) the first moment, so V of the stage is known from
-   its explicit data and the solve is linear. */
+/* X solves X - tau G(X) = Z exactly: G = G_c with the centre c for which X keeps the mean
+   voltage of Z (FhnkStageCentre, one scalar per point on the summed line), then the nw line
+   solves with that c (the stock ARKIMEX path; the fused stepper does the same per point). */
 PetscErrorCode FhnkImplicitSolve(Fhnk fk, Vec Z, PetscReal tau, Vec X)
 {
   const PetscScalar *z, *r;
@@ -523,7 +522,6 @@ PetscErrorCode FhnkImplicitSolve(Fhnk fk, Vec Z, PetscReal tau, Vec X)
 
   PetscFunctionBeginUser;
   PetscCall(VecGetArrayRead(Z, &z));
-  PetscCall(FhnkPointMoments(fk, z, fk->mloc, fk->Vst));
   PetscCall(PetscLogEventBegin(fk->log.line_solve, 0, 0, 0, 0));
   PetscCall(VecGetArray(X, &x));
   PetscCall(VecGetArrayRead(fk->rho0, &r));
