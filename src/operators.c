@@ -3,7 +3,8 @@
 
    Explicit part (non-stiff):  F(f) = -d_v(B f) - d_w(A f)
        B = N(v) - w - v P + Q  (P = Psi*rho0, Q = Psi*(rho0 V)),  A = a v - b w + c
-     finite volumes, upwind with a van Leer limited (MUSCL) reconstruction, zero flux at walls.
+     finite volumes, flux-vector-split upwind with a limited (MUSCL, monotonized central)
+     reconstruction, zero flux at walls.
    Implicit part (stiff):      G(f) = d_v[ d_v f + k (v - c) f ],  k = rho0/eps
      Scharfetter-Gummel (exponentially fitted) fluxes
        J_{i+1/2} = ( B(z) f_{i+1} - B(-z) f_i ) / dv,  z = -k (v_{i+1/2} - c) dv,  B(z) = z/(e^z - 1)
