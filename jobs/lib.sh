@@ -18,6 +18,11 @@
 
 FHNK_EXIT_SIGNAL=75
 
+# Open MPI refuses to start as root unless told so (containers, CI machines): say so for it.
+if [ "$(id -u)" = 0 ]; then
+    export OMPI_ALLOW_RUN_AS_ROOT=${OMPI_ALLOW_RUN_AS_ROOT:-1} OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=${OMPI_ALLOW_RUN_AS_ROOT_CONFIRM:-1}
+fi
+
 fhnk_log() { echo "[fhnk-job $(date '+%F %T')] $*"; }
 fhnk_die() { fhnk_log "ERROR: $*" >&2; exit 1; }
 
