@@ -98,7 +98,7 @@ struct _p_Fhnk {
 
   /* time stepping */
   TS        ts, tslim;
-  Vec       f, ulim, Zs, work;
+  Vec       f, ulim, Zs;
   PetscReal shift;
   Mat       Jshell;
   PetscReal t0;   /* start time (restart) */
@@ -113,7 +113,7 @@ struct _p_Fhnk {
   PetscInt  nsnap, nsnap_pts;
   PetscReal snap_t[64];
   PetscInt  snap_pts[64];
-  PetscBool warned_resolution, warned_wall;
+  PetscBool warned_wall;
   double    wall_start, wall_last_print;
   PetscInt  last_print_step;
   void     *h5;             /* diagnostics file handle (io.c) */

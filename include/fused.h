@@ -5,5 +5,4 @@
 #define TSFHNKIMEX "fhnkimex"
 PetscErrorCode FhnkRegisterFusedTS(void);
 PetscErrorCode FhnkFusedSetType(TS, const char *name);
-PetscErrorCode FhnkFusedTableauOrder(TS, const char **name, PetscInt *order);
 #endif

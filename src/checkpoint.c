@@ -277,13 +277,7 @@ PetscErrorCode FhnkRestartCheckFile(Fhnk fk, PetscBool *ok)
         char hdr[600];
         snprintf(hdr, sizeof(hdr), "-restart %.400s: the checkpoint was written with other physics or another grid:", fk->restart);
         for (size_t k = 0; k < sizeof(reals) / sizeof(reals[0]); k++) {
-          long long iv;
-          hid_t     a;
-          if (H5Aexists(f, reals[k].name) <= 0) { if (good) FAIL("%.600s", hdr); FAIL("\n    %s missing", reals[k].name); continue; }
-          a = H5Aopen(f, reals[k].name, H5P_DEFAULT);
-          if (H5Aread(a, H5T_NATIVE_DOUBLE, x) < 0) x[0] = NAN;
-          (void)iv;
-          H5Aclose(a);
+          if (ReadAttrReal(f, reals[k].name, x, 1, NULL)) { if (good) FAIL("%.600s", hdr); FAIL("\n    %s missing", reals[k].name); continue; }
           if (x[0] != reals[k].now) { if (good) FAIL("%.600s", hdr); FAIL("\n    -%s: checkpoint %.17g, now %.17g", reals[k].name, x[0], reals[k].now); }
         }
         if (ReadAttrReal(f, "N_coeffs", x, FHNK_MAX_POLY, &n) || n != fk->model.nN || memcmp(x, fk->model.N, (size_t)n * sizeof(PetscReal))) {

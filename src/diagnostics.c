@@ -178,7 +178,6 @@ PetscErrorCode FhnkResolutionReport(Fhnk fk)
   PetscCall(FhnkCFL(fk, fk->f, fk->dt, &cflv, &cflw));
   if (!fk->quiet) PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: concentration width sqrt(eps/rho0) = %.3g = %.3g v-cells; transport Courant numbers where f lives: v %.3g, w %.3g\n", (double)width, (double)cells, (double)cflv, (double)cflw));
   if (cells < 3) {
-    fk->warned_resolution = PETSC_TRUE;
     PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: WARNING: the v-grid is UNDER-RESOLVED: %.3g cells per sqrt(eps/rho0) (want >= 3). V, W stay correct (the stiff solve keeps the mean exact) but D2, E and Hopf-Cole H reflect the grid, not the model: raise -nv or narrow -vmin/-vmax.\n", (double)cells));
   }
   {

@@ -88,7 +88,7 @@ static PetscErrorCode TSSetUp_Fused(TS ts)
   const PetscInt s  = t->s;
   PetscFunctionBeginUser;
   fu->sa = PETSC_TRUE;
-  for (PetscInt j = 0; j < s; j++) fu->sa = (PetscBool)(fu->sa && t->b[j] == t->A[s - 1][j] + (j == s - 1 ? 0 : 0) && t->bt[j] == t->At[s - 1][j]);
+  for (PetscInt j = 0; j < s; j++) fu->sa = (PetscBool)(fu->sa && t->b[j] == t->A[s - 1][j] && t->bt[j] == t->At[s - 1][j]);
   if (t->b[s - 1] != 0) fu->sa = PETSC_FALSE; /* Y_s does not contain F_s */
   for (PetscInt j = 0; j < s; j++) {
     fu->needF[j] = fu->needG[j] = PETSC_FALSE;
@@ -207,7 +207,9 @@ static PetscErrorCode TSStep_Fused(TS ts)
   /* land exactly on the final time (MATCHSTEP) without a sliver of a step */
   if (ts->exact_final_time == TS_EXACTFINALTIME_MATCHSTEP && ts->ptime + h * (1 + 1e-9) >= ts->max_time) h = ts->max_time - ts->ptime;
   for (PetscInt i = 0; i < t->s; i++) {
-    PetscCall(TSPreStage(ts, ts->ptime + h * 0));
+    PetscReal ci = 0;
+    for (PetscInt j = 0; j < i; j++) ci += t->A[i][j];
+    PetscCall(TSPreStage(ts, ts->ptime + h * ci));
     if (t->At[i][i] == 0) { /* explicit first stage: Y_0 = u */
       const PetscScalar *u;
       PetscCheck(i == 0, PETSC_COMM_SELF, PETSC_ERR_SUP, "only the first stage may be explicit");
@@ -271,21 +273,6 @@ PetscErrorCode FhnkRegisterFusedTS(void)
 {
   PetscFunctionBeginUser;
   PetscCall(TSRegister(TSFHNKIMEX, TSCreate_Fused));
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode FhnkFusedTableauOrder(TS ts, const char **name, PetscInt *order)
-{
-  PetscBool isf;
-  PetscFunctionBeginUser;
-  PetscCall(PetscObjectTypeCompare((PetscObject)ts, TSFHNKIMEX, &isf));
-  *name  = NULL;
-  *order = 0;
-  if (isf) {
-    TS_Fused *fu = (TS_Fused *)ts->data;
-    *name        = fu->tab->name;
-    *order       = fu->tab->order;
-  }
   PetscFunctionReturn(0);
 }
 

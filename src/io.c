@@ -35,48 +35,40 @@ PetscErrorCode FhnkMkdirP(Fhnk fk, const char *dir)
   PetscFunctionReturn(0);
 }
 
+/* (re)write one attribute of type ty and dataspace sp on obj; takes ownership of sp */
+static PetscErrorCode WriteAttr(Fhnk fk, hid_t obj, const char *name, hid_t ty, hid_t sp, const void *data)
+{
+  hid_t at;
+  PetscFunctionBeginUser;
+  if (H5Aexists(obj, name) > 0) H5CALL(H5Adelete(obj, name), name);
+  at = H5Acreate2(obj, name, ty, sp, H5P_DEFAULT, H5P_DEFAULT);
+  H5CALL(at, name);
+  H5CALL(H5Awrite(at, ty, data), name);
+  H5Aclose(at);
+  H5Sclose(sp);
+  PetscFunctionReturn(0);
+}
 static PetscErrorCode AttrReal(Fhnk fk, hid_t obj, const char *name, PetscInt n, const PetscReal *v)
 {
   hsize_t dims = (hsize_t)n;
-  hid_t   sp, at;
   PetscFunctionBeginUser;
-  if (H5Aexists(obj, name) > 0) H5CALL(H5Adelete(obj, name), name);
-  sp = H5Screate_simple(1, &dims, NULL);
-  at = H5Acreate2(obj, name, H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT);
-  H5CALL(at, name);
-  H5CALL(H5Awrite(at, H5T_NATIVE_DOUBLE, v), name);
-  H5Aclose(at);
-  H5Sclose(sp);
+  PetscCall(WriteAttr(fk, obj, name, H5T_NATIVE_DOUBLE, H5Screate_simple(1, &dims, NULL), v));
   PetscFunctionReturn(0);
 }
 static PetscErrorCode AttrInt(Fhnk fk, hid_t obj, const char *name, PetscInt v)
 {
   hsize_t   dims = 1;
   long long x    = v;
-  hid_t     sp, at;
   PetscFunctionBeginUser;
-  if (H5Aexists(obj, name) > 0) H5CALL(H5Adelete(obj, name), name);
-  sp = H5Screate_simple(1, &dims, NULL);
-  at = H5Acreate2(obj, name, H5T_NATIVE_LLONG, sp, H5P_DEFAULT, H5P_DEFAULT);
-  H5CALL(at, name);
-  H5CALL(H5Awrite(at, H5T_NATIVE_LLONG, &x), name);
-  H5Aclose(at);
-  H5Sclose(sp);
+  PetscCall(WriteAttr(fk, obj, name, H5T_NATIVE_LLONG, H5Screate_simple(1, &dims, NULL), &x));
   PetscFunctionReturn(0);
 }
 static PetscErrorCode AttrStr(Fhnk fk, hid_t obj, const char *name, const char *s)
 {
-  hid_t ty, sp, at;
+  hid_t ty = H5Tcopy(H5T_C_S1);
   PetscFunctionBeginUser;
-  if (H5Aexists(obj, name) > 0) H5CALL(H5Adelete(obj, name), name);
-  ty = H5Tcopy(H5T_C_S1);
   H5Tset_size(ty, strlen(s) + 1);
-  sp = H5Screate(H5S_SCALAR);
-  at = H5Acreate2(obj, name, ty, sp, H5P_DEFAULT, H5P_DEFAULT);
-  H5CALL(at, name);
-  H5CALL(H5Awrite(at, ty, s), name);
-  H5Aclose(at);
-  H5Sclose(sp);
+  PetscCall(WriteAttr(fk, obj, name, ty, H5Screate(H5S_SCALAR), s));
   H5Tclose(ty);
   PetscFunctionReturn(0);
 }
@@ -190,19 +182,17 @@ static PetscErrorCode TruncateSeries(Fhnk fk, const char *name, PetscInt keep)
   FhnkH5 *h = (FhnkH5 *)fk->h5;
   hid_t   ds, sp;
   hsize_t dims[2];
-  int     nd;
   PetscFunctionBeginUser;
   if (H5Lexists(h->file, name, H5P_DEFAULT) <= 0) PetscFunctionReturn(0);
   ds = H5Dopen2(h->file, name, H5P_DEFAULT);
   H5CALL(ds, name);
   sp = H5Dget_space(ds);
-  nd = H5Sget_simple_extent_dims(sp, dims, NULL);
+  H5Sget_simple_extent_dims(sp, dims, NULL);
   H5Sclose(sp);
   if (dims[0] > (hsize_t)keep) {
     dims[0] = (hsize_t)keep;
     H5CALL(H5Dset_extent(ds, dims), name);
   }
-  (void)nd;
   H5Dclose(ds);
   PetscFunctionReturn(0);
 }

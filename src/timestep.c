@@ -297,7 +297,6 @@ PetscErrorCode FhnkTSDestroy(Fhnk fk)
   PetscCall(VecDestroy(&fk->f));
   PetscCall(VecDestroy(&fk->ulim));
   PetscCall(VecDestroy(&fk->Zs));
-  PetscCall(VecDestroy(&fk->work));
   PetscCall(MatDestroy(&fk->Jshell));
   PetscFunctionReturn(0);
 }
