@@ -49,7 +49,7 @@ typedef struct {
 /* Per-point data of the stiff line solve (SG coefficients and Thomas factors). */
 typedef struct {
   PetscReal *bp, *bm;            /* Bernoulli weights at the nv-1 interior faces      */
-  PetscReal *lo, *cp, *id;       /* Thomas: lower diagonal, c', 1/denominator         */
+  PetscReal *ml, *cp, *id;       /* Thomas: lower/den, upper/den (c'), 1/den          */
 } FhnkLine;
 
 typedef struct _p_Fhnk *Fhnk;
@@ -91,8 +91,8 @@ struct _p_Fhnk {
   PetscReal *mloc;  /* mass of the stage data                               */
   PetscReal *Qloc;  /* Psi*(rho0 V) at the local points                     */
   PetscReal *Vy;    /* mean voltage of the latest stage value               */
-  PetscReal *zbuf;  /* one point's stage data (fused stepper)               */
-  PetscReal *zbuf2; /* one point's partial step completion (fused stepper)  */
+  PetscReal *zbuf;  /* 4 nv: stage data of a block of lines (fused stepper)  */
+  PetscReal *zbuf2; /* 4 nv: partial step completion of that block          */
   FhnkLine   line;
   PetscReal *opwork; /* 15 nv scratch of the explicit operator */
 

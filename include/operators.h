@@ -19,10 +19,10 @@ PetscErrorCode FhnkStageCentre(Fhnk, PetscReal k, PetscReal tau, const PetscReal
 PetscErrorCode FhnkLineSetUp(Fhnk, PetscReal k, PetscReal c, PetscReal tau);
 /* out = G f at one point (flux form), using the current line weights */
 void FhnkApplyImplicitPoint(Fhnk, const PetscReal *f, PetscReal *out, PetscBool add);
-/* X = (I - tau G)^{-1} Z at one point (nw line solves), mass kept to round-off */
+/* X = (I - tau G)^{-1} Z for nl consecutive v-lines, each line keeping its mass to round-off */
+void FhnkSolveLines(Fhnk, PetscInt nl, const PetscReal *Z, PetscReal *X);
+/* the same for the nw lines of one point */
 void FhnkSolvePoint(Fhnk, const PetscReal *Z, PetscReal *X);
-/* the same, fused with the stage derivative G = (X - Z) itau (G may be NULL) and the mean voltage of X */
-void FhnkSolvePointStage(Fhnk, const PetscReal *Z, PetscReal *X, PetscReal itau, PetscReal *G, PetscReal *Vx);
 /* out = F f at one point (add: out += F f), given P = Psi*rho0 and Q = Psi*(rho0 V) there */
 void FhnkApplyExplicitPoint(Fhnk, PetscReal P, PetscReal Q, PetscReal rho0, const PetscReal *f, PetscReal *out, PetscBool add, PetscReal scale, PetscReal *work);
 

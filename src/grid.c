@@ -187,10 +187,10 @@ PetscErrorCode FhnkGridSetUp(Fhnk fk)
 
   PetscCall(PetscMalloc5(fk->nloc, &fk->Vst, fk->nloc, &fk->Vc, fk->nloc, &fk->mloc, fk->nloc, &fk->Qloc, fk->nloc, &fk->Vy));
   for (PetscInt p = 0; p < fk->nloc; p++) fk->Vc[p] = PETSC_MAX_REAL; /* no previous centre yet */
-  PetscCall(PetscMalloc2(fk->ph.ncell, &fk->zbuf, fk->ph.ncell, &fk->zbuf2));
+  PetscCall(PetscMalloc2(4 * fk->ph.nv, &fk->zbuf, 4 * fk->ph.nv, &fk->zbuf2)); /* FHNK_BLOCK lines */
   {
     const PetscInt nv = fk->ph.nv;
-    PetscCall(PetscMalloc5(nv, &fk->line.bp, nv, &fk->line.bm, nv, &fk->line.lo, nv, &fk->line.cp, nv, &fk->line.id));
+    PetscCall(PetscMalloc5(nv, &fk->line.bp, nv, &fk->line.bm, nv, &fk->line.ml, nv, &fk->line.cp, nv, &fk->line.id));
   }
   PetscFunctionReturn(0);
 }
@@ -221,7 +221,7 @@ PetscErrorCode FhnkGridDestroy(Fhnk fk)
   PetscCall(PetscFree2(fk->nat, fk->xloc));
   PetscCall(PetscFree5(fk->Vst, fk->Vc, fk->mloc, fk->Qloc, fk->Vy));
   PetscCall(PetscFree2(fk->zbuf, fk->zbuf2));
-  PetscCall(PetscFree5(fk->line.bp, fk->line.bm, fk->line.lo, fk->line.cp, fk->line.id));
+  PetscCall(PetscFree5(fk->line.bp, fk->line.bm, fk->line.ml, fk->line.cp, fk->line.id));
   PetscCall(VecDestroy(&fk->rho0));
   PetscCall(VecDestroy(&fk->P));
   PetscCall(VecDestroy(&fk->rhoV));

@@ -164,7 +164,7 @@ static PetscReal SolvedMeanResidual(Fhnk fk, void *ctx, PetscReal c)
   PetscReal m0 = 0, m1 = 0;
   FhnkLineSetUp(fk, x->k, c, x->tau);
   x->y[0] = x->z[0] * fk->line.id[0];
-  for (PetscInt i = 1; i < nv; i++) x->y[i] = (x->z[i] - fk->line.lo[i] * x->y[i - 1]) * fk->line.id[i];
+  for (PetscInt i = 1; i < nv; i++) x->y[i] = x->z[i] * fk->line.id[i] - fk->line.ml[i] * x->y[i - 1];
   for (PetscInt i = nv - 2; i >= 0; i--) x->y[i] -= fk->line.cp[i] * x->y[i + 1];
   for (PetscInt i = 0; i < nv; i++) {
     m0 += x->y[i];
@@ -222,14 +222,16 @@ PetscErrorCode FhnkLineSetUp(Fhnk fk, PetscReal k, PetscReal c, PetscReal tau)
   }
   if (tau > 0) {
     /* (I - tau G) f: lower_i = -r bm_{i-1}, diag_i = 1 + r (bm_i + bp_{i-1}), upper_i = -r bp_i.
-       Column sums are 1: an M-matrix, so Thomas needs no pivoting and keeps f >= 0. */
+       Column sums are 1: an M-matrix, so Thomas needs no pivoting and keeps f >= 0. Stored as
+       id = 1/den, ml = lower/den, cp = upper/den (den: the eliminated diagonal), so that each
+       step of the forward recurrence is one multiply-add. */
     PetscReal den;
     for (PetscInt i = 0; i < nv; i++) {
       const PetscReal lo = i > 0 ? -r * L->bm[i - 1] : 0, up = i < nv - 1 ? -r * L->bp[i] : 0;
       const PetscReal di = 1 + r * ((i < nv - 1 ? L->bm[i] : 0) + (i > 0 ? L->bp[i - 1] : 0));
       den      = di - (i > 0 ? lo * L->cp[i - 1] : 0);
-      L->lo[i] = lo;
       L->id[i] = 1 / den;
+      L->ml[i] = lo * L->id[i];
       L->cp[i] = up / den;
     }
   }
@@ -252,90 +254,78 @@ void FhnkApplyImplicitPoint(Fhnk fk, const PetscReal *f, PetscReal *out, PetscBo
   }
 }
 
-/* forward elimination and back substitution of one line (factors lo, cp, id) */
-static inline void ThomasLine(PetscInt nv, const PetscReal *restrict lo, const PetscReal *restrict cp, const PetscReal *restrict id, const PetscReal *restrict z, PetscReal *restrict x)
+/* Thomas on one line with the factors of FhnkLineSetUp: forward x_i = z_i id_i - ml_i x_{i-1},
+   back x_i -= cp_i x_{i+1}. Each recurrence is one fused multiply-add deep (its latency bounds a
+   line), every term is a sum of non-negative numbers (M-matrix: ml, cp <= 0), so x >= 0 when
+   z >= 0. Then the line is rescaled to the mass of z: the exact solve conserves the mass of every
+   v-line (column sums 1), while in floating point a stiff solve (diagonal ~ 1 + dt/eps) loses
+   ~ 1e-16 (dt/eps) of it; the uniform rescale restores it without touching shape or sign. */
+static inline void ThomasLine(PetscInt nv, const PetscReal *restrict ml, const PetscReal *restrict cp, const PetscReal *restrict id, const PetscReal *restrict z, PetscReal *restrict x)
 {
-  PetscReal xi = z[0] * id[0];
+  PetscReal xi = z[0] * id[0], sz = z[0], sx;
   x[0]         = xi;
-  for (PetscInt i = 1; i < nv; i++) x[i] = xi = (z[i] - lo[i] * xi) * id[i];
-  for (PetscInt i = nv - 2; i >= 0; i--) x[i] = xi = x[i] - cp[i] * xi;
+  for (PetscInt i = 1; i < nv; i++) {
+    x[i] = xi = z[i] * id[i] - ml[i] * xi;
+    sz += z[i];
+  }
+  sx = xi;
+  for (PetscInt i = nv - 2; i >= 0; i--) {
+    x[i] = xi = x[i] - cp[i] * xi;
+    sx += xi;
+  }
+  if (sx > 0 && sx != sz) {
+    const PetscReal s = sz / sx;
+    for (PetscInt i = 0; i < nv; i++) x[i] *= s;
+  }
 }
 
-/* four lines interleaved: four independent recurrences hide the latency of each */
-static inline void ThomasLine4(PetscInt nv, PetscInt s, const PetscReal *restrict lo, const PetscReal *restrict cp, const PetscReal *restrict id, const PetscReal *restrict z, PetscReal *restrict x)
+/* four lines (stride s) interleaved: four independent recurrences hide the latency of each */
+static inline void ThomasLine4(PetscInt nv, PetscInt s, const PetscReal *restrict ml, const PetscReal *restrict cp, const PetscReal *restrict id, const PetscReal *restrict z, PetscReal *restrict x)
 {
   PetscReal a0 = z[0] * id[0], a1 = z[s] * id[0], a2 = z[2 * s] * id[0], a3 = z[3 * s] * id[0];
+  PetscReal z0 = z[0], z1 = z[s], z2 = z[2 * s], z3 = z[3 * s], x0, x1, x2, x3;
   x[0] = a0; x[s] = a1; x[2 * s] = a2; x[3 * s] = a3;
   for (PetscInt i = 1; i < nv; i++) {
-    const PetscReal l = lo[i], d = id[i];
-    x[i]         = a0 = (z[i] - l * a0) * d;
-    x[s + i]     = a1 = (z[s + i] - l * a1) * d;
-    x[2 * s + i] = a2 = (z[2 * s + i] - l * a2) * d;
-    x[3 * s + i] = a3 = (z[3 * s + i] - l * a3) * d;
+    const PetscReal l = ml[i], d = id[i];
+    x[i]         = a0 = z[i] * d - l * a0;
+    x[s + i]     = a1 = z[s + i] * d - l * a1;
+    x[2 * s + i] = a2 = z[2 * s + i] * d - l * a2;
+    x[3 * s + i] = a3 = z[3 * s + i] * d - l * a3;
+    z0 += z[i]; z1 += z[s + i]; z2 += z[2 * s + i]; z3 += z[3 * s + i];
   }
+  x0 = a0; x1 = a1; x2 = a2; x3 = a3;
   for (PetscInt i = nv - 2; i >= 0; i--) {
     const PetscReal c = cp[i];
     x[i]         = a0 = x[i] - c * a0;
     x[s + i]     = a1 = x[s + i] - c * a1;
     x[2 * s + i] = a2 = x[2 * s + i] - c * a2;
     x[3 * s + i] = a3 = x[3 * s + i] - c * a3;
+    x0 += a0; x1 += a1; x2 += a2; x3 += a3;
+  }
+  {
+    const PetscReal sz[4] = {z0, z1, z2, z3}, sx[4] = {x0, x1, x2, x3};
+    for (PetscInt l = 0; l < 4; l++)
+      if (sx[l] > 0 && sx[l] != sz[l]) {
+        const PetscReal sc = sz[l] / sx[l];
+        PetscReal *restrict xl = x + l * s;
+        for (PetscInt i = 0; i < nv; i++) xl[i] *= sc;
+      }
   }
 }
 
-/* X = (I - tau G)^{-1} Z for the nw lines of one point; returns the masses of Z and of X.
-   The exact solve conserves mass; in floating point a stiff solve (diagonal ~ 1 + dt/eps) loses
-   ~ 1e-16 (dt/eps) of it, which the caller restores by a uniform rescale (positivity and shape
-   untouched). */
-static void SolveLines(Fhnk fk, const PetscReal *Z, PetscReal *X, PetscReal *mz, PetscReal *mx)
+/* X = (I - tau G)^{-1} Z for nl consecutive v-lines, each keeping the mass of its line of Z */
+void FhnkSolveLines(Fhnk fk, PetscInt nl, const PetscReal *Z, PetscReal *X)
 {
-  const PetscInt   nv = fk->ph.nv, nw = fk->ph.nw, nc = nv * nw;
-  const PetscReal *lo = fk->line.lo, *cp = fk->line.cp, *id = fk->line.id;
-  PetscReal        sz = 0, sx = 0;
+  const PetscInt   nv = fk->ph.nv;
+  const PetscReal *ml = fk->line.ml, *cp = fk->line.cp, *id = fk->line.id;
   PetscInt         j = 0;
-  for (; j + 4 <= nw; j += 4) ThomasLine4(nv, nv, lo, cp, id, Z + j * nv, X + j * nv);
-  for (; j < nw; j++) ThomasLine(nv, lo, cp, id, Z + j * nv, X + j * nv);
-  for (PetscInt c = 0; c < nc; c++) {
-    sz += Z[c];
-    sx += X[c];
-  }
-  *mz = sz;
-  *mx = sx;
+  for (; j + 4 <= nl; j += 4) ThomasLine4(nv, nv, ml, cp, id, Z + j * nv, X + j * nv);
+  for (; j < nl; j++) ThomasLine(nv, ml, cp, id, Z + j * nv, X + j * nv);
 }
 
 void FhnkSolvePoint(Fhnk fk, const PetscReal *Z, PetscReal *X)
 {
-  PetscReal mz, mx;
-  SolveLines(fk, Z, X, &mz, &mx);
-  if (mx > 0 && mz != mx) {
-    const PetscReal s = mz / mx;
-    for (PetscInt c = 0; c < fk->ph.ncell; c++) X[c] *= s;
-  }
-}
-
-/* The fused form: X solved, then in one more pass over the point (in cache) the mass rescale,
-   the stage derivative G = (X - Z)/tau (if wanted) and the mean voltage of X. */
-void FhnkSolvePointStage(Fhnk fk, const PetscReal *Z, PetscReal *X, PetscReal itau, PetscReal *G, PetscReal *Vx)
-{
-  const PetscInt   nv = fk->ph.nv, nw = fk->ph.nw;
-  const PetscReal *v  = fk->ph.v;
-  PetscReal        mz, mx, s, m1 = 0;
-  SolveLines(fk, Z, X, &mz, &mx);
-  s = mx > 0 ? mz / mx : 1;
-  for (PetscInt j = 0; j < nw; j++) {
-    PetscReal *restrict       x = X + j * nv;
-    const PetscReal *restrict z = Z + j * nv;
-    PetscReal                 l1 = 0;
-    for (PetscInt i = 0; i < nv; i++) {
-      x[i] *= s;
-      l1 += v[i] * x[i];
-    }
-    if (G) {
-      PetscReal *restrict g = G + j * nv;
-      for (PetscInt i = 0; i < nv; i++) g[i] = (x[i] - z[i]) * itau;
-    }
-    m1 += l1;
-  }
-  *Vx = mz > 0 ? m1 / (mx * s) : 0;
+  FhnkSolveLines(fk, fk->ph.nw, Z, X);
 }
 
 /* Monotonized-central limited slope minmod(2a, (a+b)/2, 2b): second order, TVD, and free of
