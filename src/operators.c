@@ -76,37 +76,43 @@ static PetscReal FaceFluxSum(const FhnkPhase *ph, PetscReal k, PetscReal c, cons
   return s;
 }
 
-/* Root of a monotone function g of c, bracketed around c0 (widening), then the secant method
+/* Root of a monotone function g of c near c0. Secant steps from c0 and a second point (a Newton
+   step with the estimated slope, or one width away) while they make good progress; otherwise the
+   interval is widened until g changes sign, and the bracketed root is refined by the secant method
    safeguarded by bisection (whenever the secant leaves the bracket or the bracket stops halving).
-   g is smooth where f is resolved (a few evaluations from c0 = mean) and a steep staircase where f
-   is narrower than a cell (all the change within ~eps/(rho0 dv) of a face): the bisection keeps
-   that case robust. */
+   g is smooth where f is resolved (3-5 evaluations from the previous centre) and a steep staircase
+   where f is narrower than a cell (all the change within ~eps/(rho0 dv) of a face): the bisection
+   keeps that case robust. Stops when |g| <= gtol (the round-off level of g), when the secant has
+   converged to round-off in c, or when the bracket has shrunk to round-off. */
 typedef PetscReal (*CentreFn)(Fhnk, void *, PetscReal c);
-static PetscReal SolveCentre(Fhnk fk, CentreFn g, void *ctx, PetscReal c0, PetscReal width, PetscReal slope)
+static PetscReal SolveCentre(Fhnk fk, CentreFn g, void *ctx, PetscReal c0, PetscReal width, PetscReal slope, PetscReal gtol)
 {
   PetscReal a, b, ga, gb, x0, g0, x1, g1, tol, len;
   PetscInt  stall = 0;
   x1 = c0;
   g1 = g(fk, ctx, x1);
-  if (g1 == 0) return x1;
-  /* second point: a Newton step with the estimated slope, or one width away */
+  if (PetscAbsReal(g1) <= gtol) return x1;
   x0 = slope != 0 ? x1 - g1 / slope : x1 + width;
   if (x0 == x1) return x1;
   g0 = g(fk, ctx, x0);
-  if (g0 == 0) return x0;
-  if (slope == 0 && (g0 < 0) == (g1 < 0) && PetscAbsReal(g0) > PetscAbsReal(g1)) {
+  if (PetscAbsReal(g0) <= gtol) return x0;
+  if (slope == 0 && (g0 < 0) == (g1 < 0) && PetscAbsReal(g0) > PetscAbsReal(g1)) { /* wrong way */
     x0 = x1 - width;
     g0 = g(fk, ctx, x0);
+    if (PetscAbsReal(g0) <= gtol) return x0;
   }
-  for (PetscInt it = 0; it < 80 && (g0 < 0) == (g1 < 0) && g0 != 0; it++) { /* walk on until bracketed */
-    const PetscReal step = x0 - x1;
+  for (PetscInt it = 0; it < 80 && (g0 < 0) == (g1 < 0); it++) { /* until g changes sign */
+    /* secant extrapolation while |g| at least halves (it then moves less than the last step),
+       else twice the last step further on */
+    const PetscReal x = PetscAbsReal(g0) < 0.5 * PetscAbsReal(g1) ? x0 - g0 * (x0 - x1) / (g0 - g1) : x0 + 2 * (x0 - x1);
+    if (x == x0) return x0;
     x1 = x0;
     g1 = g0;
-    x0 = x1 + 2 * step;
+    x0 = x;
     g0 = g(fk, ctx, x0);
+    if (PetscAbsReal(g0) <= gtol) return x0;
   }
-  if (g0 == 0) return x0;
-  if ((g0 < 0) == (g1 < 0)) return c0; /* no sign change found: keep the mean */
+  if ((g0 < 0) == (g1 < 0)) return c0; /* no sign change found: keep the start */
   if (x0 < x1) { a = x0; ga = g0; b = x1; gb = g1; }
   else { a = x1; ga = g1; b = x0; gb = g0; }
   tol = 2 * PETSC_MACHINE_EPSILON * (PetscAbsReal(c0) + fk->ph.dv);
@@ -118,7 +124,7 @@ static PetscReal SolveCentre(Fhnk fk, CentreFn g, void *ctx, PetscReal c0, Petsc
       stall = 0;
     }
     gx = g(fk, ctx, x);
-    if (gx == 0) return x;
+    if (PetscAbsReal(gx) <= gtol) return x;
     if ((gx < 0) == (ga < 0)) { a = x; ga = gx; }
     else { b = x; gb = gx; }
     if (PetscAbsReal(x - x1) <= tol) return x; /* the secant has converged to round-off */
@@ -152,7 +158,7 @@ PetscErrorCode FhnkCentreOf(Fhnk fk, PetscReal k, const PetscReal *ftot, PetscRe
     m0 += ftot[i];
     m1 += fk->ph.v[i] * ftot[i];
   }
-  *c = m0 > 0 ? SolveCentre(fk, FluxResidual, &x, m1 / m0, w, 0) : 0;
+  *c = m0 > 0 ? SolveCentre(fk, FluxResidual, &x, m1 / m0, w, 0, 0) : 0;
   PetscFunctionReturn(0);
 }
 
@@ -196,7 +202,11 @@ PetscErrorCode FhnkStageCentre(Fhnk fk, PetscReal k, PetscReal tau, const PetscR
      previous stage at this point (passed in *c) is usually closer still */
   c0 = PetscAbsReal(*c - x.V) < fk->ph.dv ? *c : x.V;
   /* d mean(Y)/dc ~ tau k/(1 + tau k): the relaxation pulls the stage mean towards c */
-  *c = SolveCentre(fk, SolvedMeanResidual, &x, c0, PetscMin(fk->ph.dv, 1 / PetscSqrtReal(k)), tau * k / (1 + tau * k));
+  /* the residual mean(Y) - V is computed to about 8 ulp of |V| + width: below that it is noise */
+  {
+    const PetscReal w = PetscMin(fk->ph.dv, 1 / PetscSqrtReal(k));
+    *c = SolveCentre(fk, SolvedMeanResidual, &x, c0, w, tau * k / (1 + tau * k), 8 * PETSC_MACHINE_EPSILON * (PetscAbsReal(x.V) + w));
+  }
   PetscCall(FhnkLineSetUp(fk, k, *c, tau));
   PetscFunctionReturn(0);
 }
@@ -328,6 +338,21 @@ void FhnkSolvePoint(Fhnk fk, const PetscReal *Z, PetscReal *X)
   FhnkSolveLines(fk, fk->ph.nw, Z, X);
 }
 
+/* Software prefetch of a line a few lines ahead of a sweep: the kernels are compute-heavy, and
+   the hardware prefetcher alone does not run far enough ahead to overlap the next line's memory
+   traffic with this line's arithmetic. */
+static inline void PrefetchLine(const PetscReal *p, PetscInt n, int write)
+{
+#if defined(__GNUC__)
+  if (write)
+    for (PetscInt i = 0; i < n; i += 8) __builtin_prefetch(p + i, 1, 3);
+  else
+    for (PetscInt i = 0; i < n; i += 8) __builtin_prefetch(p + i, 0, 3);
+#else
+  (void)p; (void)n; (void)write;
+#endif
+}
+
 /* Monotonized-central limited slope minmod(2a, (a+b)/2, 2b): second order, TVD, and free of
    divisions and branches, so the sweeps below vectorize. */
 static inline PetscReal MCSlope(PetscReal a, PetscReal b)
@@ -394,6 +419,8 @@ void FhnkApplyExplicitPoint(Fhnk fk, PetscReal P, PetscReal Q, PetscReal rho0, c
   for (PetscInt j = 0; j < nw; j++) {
     const PetscReal *l = f + j * nv, wj = ph->w[j];
     PetscReal       *o = out + j * nv;
+    if (j + 4 < nw) PrefetchLine(f + (j + 4) * nv, nv, 0);
+    if (j + 2 < nw) PrefetchLine(out + (j + 2) * nv, nv, 1);
     if (j + 2 < nw) WROW(j + 2);
     /* w-fluxes through face j+1/2 */
     if (j < nw - 1) {
