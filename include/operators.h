@@ -18,19 +18,20 @@ PetscErrorCode FhnkStageCentre(Fhnk, PetscReal k, PetscReal tau, const PetscReal
    (I - tau G) when tau > 0 */
 PetscErrorCode FhnkLineSetUp(Fhnk, PetscReal k, PetscReal c, PetscReal tau);
 /* out = G f at one point (flux form), using the current line weights */
-void FhnkApplyImplicitPoint(Fhnk, const PetscReal *f, PetscReal *out, PetscBool add);
+void FhnkApplyImplicitPoint(Fhnk, const PetscReal *f, PetscReal *out, PetscBool add, PetscReal *tot);
 /* X = (I - tau G)^{-1} Z for nl consecutive v-lines, each line keeping its mass to round-off */
 void FhnkSolveLines(Fhnk, PetscInt nl, const PetscReal *Z, PetscReal *X);
 /* the same for the nw lines of one point */
 void FhnkSolvePoint(Fhnk, const PetscReal *Z, PetscReal *X);
 /* out = F f at one point (add: out += F f), given P = Psi*rho0 and Q = Psi*(rho0 V) there */
-void FhnkApplyExplicitPoint(Fhnk, PetscReal P, PetscReal Q, PetscReal rho0, const PetscReal *f, PetscReal *out, PetscBool add, PetscReal scale, PetscReal *work);
+void FhnkApplyExplicitPoint(Fhnk, PetscReal P, PetscReal Q, PetscReal rho0, const PetscReal *f, PetscReal *out, PetscBool add, PetscReal scale, PetscReal *work, PetscReal *tot);
 
 /* whole-vector versions */
 PetscErrorCode FhnkExplicit(Fhnk, Vec U, Vec F, PetscBool add_implicit);
 PetscErrorCode FhnkExplicitGivenV(Fhnk, Vec U, const PetscReal *V, Vec F, PetscBool add_implicit);
-PetscErrorCode FhnkExplicitGivenVAdd(Fhnk, Vec U, const PetscReal *V, Vec F, PetscBool add_implicit, PetscBool add, PetscReal scale);
-PetscErrorCode FhnkImplicit(Fhnk, Vec U, Vec G);
+/* tot (NULL or nloc x nv): w-line sums of the result at every point */
+PetscErrorCode FhnkExplicitGivenVAdd(Fhnk, Vec U, const PetscReal *V, Vec F, PetscBool add_implicit, PetscBool add, PetscReal scale, PetscReal *tot);
+PetscErrorCode FhnkImplicit(Fhnk, Vec U, Vec G, const PetscReal *utot, PetscReal *gtot);
 PetscErrorCode FhnkImplicitSolve(Fhnk, Vec Z, PetscReal tau, Vec X);
 PetscErrorCode FhnkCFL(Fhnk, Vec U, PetscReal dt, PetscReal *cflv, PetscReal *cflw);
 #endif

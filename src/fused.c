@@ -37,11 +37,26 @@ static const Tableau tableaux[] = {
    "Kennedy-Carpenter ARK3(2)4L[2]SA: third order, stiffly accurate L-stable implicit part"},
 };
 
+/* Line sums: every stage needs its data Z summed over the w-lines of each point (the stage
+   centre) before any line can be solved. Rather than a read pass over u and the stage vectors,
+   their producers (the explicit operator, the stages, the step completion) leave the w-line sums
+   of what they write in tot[]: ztot = utot + sum_q a_q tot_q costs O(nv) per point. The sums of u
+   are valid while the object state of the solution vector is the one recorded when they were
+   made (anything else that writes u, a restart, an initial condition, makes them recomputed,
+   in the same order of summation, so the bits do not depend on where they came from). */
+#define TOT_U 0
+#define TOT_F(j) (1 + (j))
+#define TOT_G(j) (1 + FHNK_MAX_STAGES + (j))
+#define NTOT (1 + 2 * FHNK_MAX_STAGES)
+
 typedef struct {
-  const Tableau *tab;
-  char           type[16];
-  Vec            F[FHNK_MAX_STAGES], G[FHNK_MAX_STAGES], Y;
-  PetscBool      needF[FHNK_MAX_STAGES], needG[FHNK_MAX_STAGES], sa; /* sa: u_{n+1} = Y_s */
+  const Tableau   *tab;
+  char             type[16];
+  Vec              F[FHNK_MAX_STAGES], G[FHNK_MAX_STAGES], Y;
+  PetscBool        needF[FHNK_MAX_STAGES], needG[FHNK_MAX_STAGES], sa; /* sa: u_{n+1} = Y_s */
+  PetscReal       *tot[NTOT];                                           /* nloc x nv each */
+  PetscObjectState ustate;                                              /* state of u when tot[TOT_U] was made */
+  PetscBool        utot_valid;
 } TS_Fused;
 
 static PetscErrorCode TSFusedSetTableau(TS ts, const char *name)
@@ -69,6 +84,9 @@ static PetscErrorCode TSReset_Fused(TS ts)
     PetscCall(VecDestroy(&fu->G[i]));
   }
   PetscCall(VecDestroy(&fu->Y));
+  PetscCall(PetscFree(fu->tot[0]));
+  for (PetscInt q = 0; q < NTOT; q++) fu->tot[q] = NULL;
+  fu->utot_valid = PETSC_FALSE;
   PetscFunctionReturn(0);
 }
 
@@ -78,6 +96,13 @@ static PetscErrorCode TSDestroy_Fused(TS ts)
   PetscCall(TSReset_Fused(ts));
   PetscCall(PetscFree(ts->data));
   PetscFunctionReturn(0);
+}
+
+/* points x nv of this rank: the size of one set of line sums */
+static PetscInt fk_npv(TS ts, Fhnk *fk)
+{
+  if (TSGetApplicationContext(ts, fk)) return 0;
+  return (*fk)->nloc * (*fk)->ph.nv;
 }
 
 /* allocate only the stage vectors the tableau reads later */
@@ -108,6 +133,13 @@ static PetscErrorCode TSSetUp_Fused(TS ts)
   }
   PetscCall(VecDuplicate(ts->vec_sol, &fu->Y));
   PetscCall(VecZeroEntries(fu->Y));
+  {
+    Fhnk           fk;
+    const PetscInt n = PetscMax(1, fk_npv(ts, &fk));
+    PetscCall(PetscCalloc1(NTOT * n, &fu->tot[0]));
+    for (PetscInt q = 1; q < NTOT; q++) fu->tot[q] = fu->tot[0] + q * n;
+    fu->utot_valid = PETSC_FALSE;
+  }
   PetscFunctionReturn(0);
 }
 
@@ -116,12 +148,11 @@ static PetscErrorCode TSSetUp_Fused(TS ts)
    the solution is Y itself, solved in place into U; otherwise
      U = u + h sum_{j<i} (b_j F_j + bt_j G_j) + (bt_i/At_ii)(Y - Z)
    is written here and the caller adds h b_i F_ex(Y). No stage vector of the last stage is kept.
-   Per point, two sweeps over its w-lines: the first only sums Z over the lines (the stage centre
-   needs that summed line before any line can be solved); the second, in blocks of FHNK_BLOCK
-   lines small enough for L1, builds Z (and the partial completion) of the block, solves it and
-   finishes it. The point itself (nv nw doubles per vector) does not fit in L1 or L2: working on
-   whole-point buffers cost about 20 passes through L2/L3 per stage, this costs two reads of the
-   inputs and one write of each output. */
+   Per point, one sweep over its w-lines in blocks of FHNK_BLOCK lines small enough for L1: Z (and
+   the partial completion) of the block, its solve, G_i and the completion. The stage centre
+   needs the summed line of Z first: it comes from the line sums the producers left (tot[]), not
+   from a pass over the data. Whole-point buffers (nv nw doubles, beyond L2) cost about 20 passes
+   through L2/L3 per stage; this reads each input once and writes each output once. */
 #define FHNK_BLOCK 4
 static PetscErrorCode ImplicitStage(Fhnk fk, TS_Fused *fu, PetscInt i, PetscReal h, Vec U)
 {
@@ -129,12 +160,15 @@ static PetscErrorCode ImplicitStage(Fhnk fk, TS_Fused *fu, PetscInt i, PetscReal
   const PetscBool last = (PetscBool)(i == t->s - 1), inplace = (PetscBool)(last && fu->sa), complete = (PetscBool)(last && !fu->sa);
   const PetscInt  nc = fk->ph.ncell, nv = fk->ph.nv, nw = fk->ph.nw;
   const PetscReal tau = h * t->At[i][i], itau = 1 / tau, cy = t->bt[i] / t->At[i][i], *v = fk->ph.v;
-  const PetscScalar *r, *src[2 * FHNK_MAX_STAGES], *zs[2 * FHNK_MAX_STAGES], *ps[2 * FHNK_MAX_STAGES];
+  const PetscScalar *r, *src[2 * FHNK_MAX_STAGES], *zs[2 * FHNK_MAX_STAGES], *ps[2 * FHNK_MAX_STAGES], *zt[2 * FHNK_MAX_STAGES];
   PetscScalar       *u, *y, *g = NULL;
   PetscReal          za[2 * FHNK_MAX_STAGES], pa[2 * FHNK_MAX_STAGES];
   PetscInt           nsrc = 0, nz = 0, np = 0, idx[2 * FHNK_MAX_STAGES];
   PetscBool          isF[2 * FHNK_MAX_STAGES];
   PetscReal         *Zb = fk->zbuf, *Pb = fk->zbuf2, *ztot = fk->opwork + nv, *ytot = fk->opwork + 2 * nv;
+  /* line sums this stage leaves: of G_i, and of u when it writes the final u (no explicit term
+     follows: otherwise the explicit operator leaves them) */
+  PetscReal *gt = fu->needG[i] ? fu->tot[TOT_G(i)] : NULL, *ut = complete && t->b[i] == 0 ? fu->tot[TOT_U] : NULL;
 
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(fk->log.fused, 0, 0, 0, 0));
@@ -146,7 +180,7 @@ static PetscErrorCode ImplicitStage(Fhnk fk, TS_Fused *fu, PetscInt i, PetscReal
       isF[nsrc] = (PetscBool)!pass;
       idx[nsrc] = j;
       PetscCall(VecGetArrayRead(pass ? fu->G[j] : fu->F[j], &src[nsrc]));
-      if (a1 != 0) { za[nz] = a1; zs[nz++] = src[nsrc]; }
+      if (a1 != 0) { za[nz] = a1; zt[nz] = fu->tot[pass ? TOT_G(j) : TOT_F(j)]; zs[nz++] = src[nsrc]; }
       if (b1 != 0) { pa[np] = b1; ps[np++] = src[nsrc]; }
       nsrc++;
     }
@@ -156,19 +190,18 @@ static PetscErrorCode ImplicitStage(Fhnk fk, TS_Fused *fu, PetscInt i, PetscReal
   if (fu->needG[i]) PetscCall(VecGetArray(fu->G[i], &g));
   PetscCall(VecGetArrayRead(fk->rho0, &r));
   for (PetscInt p = 0; p < fk->nloc; p++) {
-    const PetscInt            off = p * nc;
-    const PetscReal           k   = r[p] / fk->model.eps;
-    const PetscReal *restrict up  = u + off;
-    PetscReal                 m0 = 0, m1 = 0;
+    const PetscInt  off = p * nc;
+    const PetscReal k   = r[p] / fk->model.eps;
+    PetscReal       m0 = 0, m1 = 0;
 
-    /* sweep 1: Z summed over the w-lines */
-    for (PetscInt iv = 0; iv < nv; iv++) ztot[iv] = 0;
-    for (PetscInt j = 0; j < nw; j++)
-      for (PetscInt iv = 0; iv < nv; iv++) ztot[iv] += up[j * nv + iv];
-    for (PetscInt q = 0; q < nz; q++) {
-      const PetscReal *restrict sq = zs[q] + off, a = za[q];
-      for (PetscInt j = 0; j < nw; j++)
-        for (PetscInt iv = 0; iv < nv; iv++) ztot[iv] += a * sq[j * nv + iv];
+    /* Z summed over the w-lines, from the line sums of its terms */
+    {
+      const PetscReal *restrict ut = fu->tot[TOT_U] + p * nv;
+      for (PetscInt iv = 0; iv < nv; iv++) ztot[iv] = ut[iv];
+      for (PetscInt q = 0; q < nz; q++) {
+        const PetscReal *restrict tq = zt[q] + p * nv, a = za[q];
+        for (PetscInt iv = 0; iv < nv; iv++) ztot[iv] += a * tq[iv];
+      }
     }
     for (PetscInt iv = 0; iv < nv; iv++) {
       m0 += ztot[iv];
@@ -177,9 +210,13 @@ static PetscErrorCode ImplicitStage(Fhnk fk, TS_Fused *fu, PetscInt i, PetscReal
     fk->Vst[p] = m0 > 0 ? m1 / m0 : 0;
     PetscCall(FhnkStageCentre(fk, k, tau, ztot, &fk->Vc[p]));
 
-    /* sweep 2: block by block, Z, the solve, G_i, the moments of Y and the completion. Sums run
-       along the lines (ytot, then reduced over nv): vector adds, not one scalar chain per cell */
+    /* block by block: Z, the solve, G_i, the moments of Y and the completion. Sums run along the
+       lines (ytot, then reduced over nv): vector adds, not one scalar chain per cell */
     for (PetscInt iv = 0; iv < nv; iv++) ytot[iv] = 0;
+    if (gt)
+      for (PetscInt iv = 0; iv < nv; iv++) gt[p * nv + iv] = 0;
+    if (ut)
+      for (PetscInt iv = 0; iv < nv; iv++) ut[p * nv + iv] = 0;
     for (PetscInt j0 = 0; j0 < nw; j0 += FHNK_BLOCK) {
       const PetscInt bo = off + j0 * nv, nl = PetscMin(FHNK_BLOCK, nw - j0), nb = nl * nv;
       PetscReal *restrict z = Zb, *restrict pc = Pb;
@@ -205,12 +242,18 @@ static PetscErrorCode ImplicitStage(Fhnk fk, TS_Fused *fu, PetscInt i, PetscReal
       if (g) {
         PetscReal *restrict gb = g + bo;
         for (PetscInt c = 0; c < nb; c++) gb[c] = (yb[c] - z[c]) * itau;
+        for (PetscInt l = 0; l < nl; l++)
+          for (PetscInt iv = 0; iv < nv; iv++) gt[p * nv + iv] += gb[l * nv + iv];
       }
       if (complete) {
         PetscReal *restrict uo = u + bo;
         for (PetscInt c = 0; c < nb; c++) uo[c] = pc[c] + cy * (yb[c] - z[c]);
+        if (ut)
+          for (PetscInt l = 0; l < nl; l++)
+            for (PetscInt iv = 0; iv < nv; iv++) ut[p * nv + iv] += uo[l * nv + iv];
       }
     }
+    if (inplace) PetscCall(PetscArraycpy(fu->tot[TOT_U] + p * nv, ytot, nv)); /* u = Y: same order of summation */
     m0 = m1 = 0;
     for (PetscInt iv = 0; iv < nv; iv++) {
       m0 += ytot[iv];
@@ -239,24 +282,42 @@ static PetscErrorCode TSStep_Fused(TS ts)
   PetscCall(TSGetApplicationContext(ts, &fk));
   /* land exactly on the final time (MATCHSTEP) without a sliver of a step */
   if (ts->exact_final_time == TS_EXACTFINALTIME_MATCHSTEP && ts->ptime + h * (1 + 1e-9) >= ts->max_time) h = ts->max_time - ts->ptime;
+  { /* line sums of u: still those the last step left, or made afresh */
+    PetscObjectState st;
+    PetscCall(PetscObjectStateGet((PetscObject)U, &st));
+    if (!fu->utot_valid || st != fu->ustate) {
+      const PetscScalar *u;
+      PetscCall(VecGetArrayRead(U, &u));
+      for (PetscInt p = 0; p < fk->nloc; p++) FhnkLineSum(fk, u + p * fk->ph.ncell, fu->tot[TOT_U] + p * fk->ph.nv);
+      PetscCall(VecRestoreArrayRead(U, &u));
+    }
+  }
   for (PetscInt i = 0; i < t->s; i++) {
     PetscReal ci = 0;
     for (PetscInt j = 0; j < i; j++) ci += t->A[i][j];
     PetscCall(TSPreStage(ts, ts->ptime + h * ci));
     if (t->At[i][i] == 0) { /* explicit first stage: Y_0 = u */
-      const PetscScalar *u;
       PetscCheck(i == 0, PETSC_COMM_SELF, PETSC_ERR_SUP, "only the first stage may be explicit");
-      PetscCall(VecGetArrayRead(U, &u));
-      PetscCall(FhnkPointMoments(fk, u, fk->mloc, fk->Vy));
-      PetscCall(VecRestoreArrayRead(U, &u));
-      if (fu->needG[0]) PetscCall(FhnkImplicit(fk, U, fu->G[0]));
-      if (fu->needF[0]) PetscCall(FhnkExplicitGivenV(fk, U, fk->Vy, fu->F[0], PETSC_FALSE));
+      for (PetscInt p = 0; p < fk->nloc; p++) { /* mean voltage of u from its line sums */
+        const PetscReal *ut = fu->tot[TOT_U] + p * fk->ph.nv;
+        PetscReal        m0 = 0, m1 = 0;
+        for (PetscInt iv = 0; iv < fk->ph.nv; iv++) {
+          m0 += ut[iv];
+          m1 += fk->ph.v[iv] * ut[iv];
+        }
+        fk->Vy[p] = m0 > 0 ? m1 / m0 : 0;
+      }
+      if (fu->needG[0]) PetscCall(FhnkImplicit(fk, U, fu->G[0], fu->tot[TOT_U], fu->tot[TOT_G(0)]));
+      if (fu->needF[0]) PetscCall(FhnkExplicitGivenVAdd(fk, U, fk->Vy, fu->F[0], PETSC_FALSE, PETSC_FALSE, 1.0, fu->tot[TOT_F(0)]));
     } else {
       PetscCall(ImplicitStage(fk, fu, i, h, U));
-      if (fu->needF[i]) PetscCall(FhnkExplicitGivenV(fk, fu->Y, fk->Vy, fu->F[i], PETSC_FALSE));
-      else if (i == t->s - 1 && !fu->sa && t->b[i] != 0) PetscCall(FhnkExplicitGivenVAdd(fk, fu->Y, fk->Vy, U, PETSC_FALSE, PETSC_TRUE, h * t->b[i]));
+      if (fu->needF[i]) PetscCall(FhnkExplicitGivenVAdd(fk, fu->Y, fk->Vy, fu->F[i], PETSC_FALSE, PETSC_FALSE, 1.0, fu->tot[TOT_F(i)]));
+      else if (i == t->s - 1 && !fu->sa && t->b[i] != 0) PetscCall(FhnkExplicitGivenVAdd(fk, fu->Y, fk->Vy, U, PETSC_FALSE, PETSC_TRUE, h * t->b[i], fu->tot[TOT_U]));
     }
   }
+  /* every way of ending the step above leaves the line sums of the new u */
+  PetscCall(PetscObjectStateGet((PetscObject)U, &fu->ustate));
+  fu->utot_valid = PETSC_TRUE;
   ts->ptime += h;
   if (ts->exact_final_time == TS_EXACTFINALTIME_MATCHSTEP && PetscAbsReal(ts->ptime - ts->max_time) < 1e-12 * PetscAbsReal(ts->max_time)) ts->ptime = ts->max_time;
   PetscFunctionReturn(0);

@@ -248,11 +248,13 @@ PetscErrorCode FhnkLineSetUp(Fhnk fk, PetscReal k, PetscReal c, PetscReal tau)
   PetscFunctionReturn(0);
 }
 
-void FhnkApplyImplicitPoint(Fhnk fk, const PetscReal *f, PetscReal *out, PetscBool add)
+void FhnkApplyImplicitPoint(Fhnk fk, const PetscReal *f, PetscReal *out, PetscBool add, PetscReal *tot)
 {
   const PetscInt   nv = fk->ph.nv, nw = fk->ph.nw;
   const PetscReal  r  = 1 / (fk->ph.dv * fk->ph.dv);
   const PetscReal *bp = fk->line.bp, *bm = fk->line.bm;
+  if (tot)
+    for (PetscInt i = 0; i < nv; i++) tot[i] = 0;
   for (PetscInt j = 0; j < nw; j++) {
     const PetscReal *l = f + j * nv;
     PetscReal       *o = out + j * nv, Jm = 0;
@@ -261,6 +263,8 @@ void FhnkApplyImplicitPoint(Fhnk fk, const PetscReal *f, PetscReal *out, PetscBo
       o[i]               = (add ? o[i] : 0) + (Jp - Jm);
       Jm                 = Jp;
     }
+    if (tot)
+      for (PetscInt i = 0; i < nv; i++) tot[i] += o[i];
   }
 }
 
@@ -384,7 +388,7 @@ static inline void SplitFluxLine(PetscInt n, const PetscReal *restrict gp, const
   flux[n - 2] = (gp[n - 2] + 0.5 * MCSlope(gp[n - 2] - gp[n - 3], gp[n - 1] - gp[n - 2])) - gm[n - 1];
 }
 
-void FhnkApplyExplicitPoint(Fhnk fk, PetscReal P, PetscReal Q, PetscReal rho0, const PetscReal *f, PetscReal *out, PetscBool add, PetscReal scale, PetscReal *work)
+void FhnkApplyExplicitPoint(Fhnk fk, PetscReal P, PetscReal Q, PetscReal rho0, const PetscReal *f, PetscReal *out, PetscBool add, PetscReal scale, PetscReal *work, PetscReal *tot)
 {
   const PetscBool  second = (PetscBool)(PetscSqrtReal(fk->model.eps / rho0) >= fk->v_muscl_min_cells * fk->ph.dv);
   const FhnkPhase *ph = &fk->ph;
@@ -398,6 +402,8 @@ void FhnkApplyExplicitPoint(Fhnk fk, PetscReal P, PetscReal Q, PetscReal rho0, c
     GP[r] = work + (7 + r) * nv;
     GM[r] = work + (11 + r) * nv;
   }
+  if (tot)
+    for (PetscInt i = 0; i < nv; i++) tot[i] = 0;
   for (PetscInt i = 0; i < nv; i++) {
     Bc[i]    = FhnkN(m, ph->v[i]) - P * ph->v[i] + Q; /* B = Bc - w */
     Av[i]    = m->a * ph->v[i] + m->c;                 /* A = Av - b w */
@@ -444,6 +450,8 @@ void FhnkApplyExplicitPoint(Fhnk fk, PetscReal P, PetscReal Q, PetscReal rho0, c
     o[0] = (add ? o[0] : 0) - Fv[0] * idv - (Fcur[0] - Fprev[0]) * idw;
     for (PetscInt i = 1; i < nv - 1; i++) o[i] = (add ? o[i] : 0) - (Fv[i] - Fv[i - 1]) * idv - (Fcur[i] - Fprev[i]) * idw;
     o[nv - 1] = (add ? o[nv - 1] : 0) + Fv[nv - 2] * idv - (Fcur[nv - 1] - Fprev[nv - 1]) * idw;
+    if (tot) /* line sum of the output, in the order of FhnkLineSum (same bits) */
+      for (PetscInt i = 0; i < nv; i++) tot[i] += o[i];
     t     = Fprev;
     Fprev = Fcur;
     Fcur  = t;
@@ -455,13 +463,14 @@ void FhnkApplyExplicitPoint(Fhnk fk, PetscReal P, PetscReal Q, PetscReal rho0, c
 PetscErrorCode FhnkExplicitGivenV(Fhnk fk, Vec U, const PetscReal *V, Vec F, PetscBool add_implicit)
 {
   PetscFunctionBeginUser;
-  PetscCall(FhnkExplicitGivenVAdd(fk, U, V, F, add_implicit, PETSC_FALSE, 1.0));
+  PetscCall(FhnkExplicitGivenVAdd(fk, U, V, F, add_implicit, PETSC_FALSE, 1.0, NULL));
   PetscFunctionReturn(0);
 }
 
 /* F = F_ex(U) (+ G(U)), or F += scale F_ex(U) when add: the last stage of the fused stepper adds
-   its explicit term straight into the solution */
-PetscErrorCode FhnkExplicitGivenVAdd(Fhnk fk, Vec U, const PetscReal *V, Vec F, PetscBool add_implicit, PetscBool add, PetscReal scale)
+   its explicit term straight into the solution. tot (nloc x nv, or NULL): the w-line sums of the
+   result at every point (the fused stepper's stage centres need them) */
+PetscErrorCode FhnkExplicitGivenVAdd(Fhnk fk, Vec U, const PetscReal *V, Vec F, PetscBool add_implicit, PetscBool add, PetscReal scale, PetscReal *tot)
 {
   const PetscScalar *u, *P, *r;
   PetscScalar       *o;
@@ -476,13 +485,13 @@ PetscErrorCode FhnkExplicitGivenVAdd(Fhnk fk, Vec U, const PetscReal *V, Vec F, 
   PetscCall(VecGetArrayRead(fk->P, &P));
   PetscCall(VecGetArrayRead(fk->rho0, &r));
   for (PetscInt p = 0; p < fk->nloc; p++) {
-    FhnkApplyExplicitPoint(fk, P[p], Qp[p], r[p], u + p * nc, o + p * nc, add, scale, fk->opwork);
+    FhnkApplyExplicitPoint(fk, P[p], Qp[p], r[p], u + p * nc, o + p * nc, add, scale, fk->opwork, add_implicit || !tot ? NULL : tot + p * fk->ph.nv);
     if (add_implicit) {
       const PetscReal k = r[p] / fk->model.eps;
       FhnkLineSum(fk, u + p * nc, fk->zbuf);
       PetscCall(FhnkCentreOf(fk, k, fk->zbuf, &fk->Vc[p]));
       PetscCall(FhnkLineSetUp(fk, k, fk->Vc[p], 0));
-      FhnkApplyImplicitPoint(fk, u + p * nc, o + p * nc, PETSC_TRUE);
+      FhnkApplyImplicitPoint(fk, u + p * nc, o + p * nc, PETSC_TRUE, tot ? tot + p * fk->ph.nv : NULL);
     }
   }
   PetscCall(VecRestoreArrayRead(fk->rho0, &r));
@@ -504,7 +513,9 @@ PetscErrorCode FhnkExplicit(Fhnk fk, Vec U, Vec F, PetscBool add_implicit)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode FhnkImplicit(Fhnk fk, Vec U, Vec G)
+/* G = G(U). utot (nloc x nv, or NULL): the w-line sums of U if the caller has them;
+   gtot (or NULL): the w-line sums of G are left there */
+PetscErrorCode FhnkImplicit(Fhnk fk, Vec U, Vec G, const PetscReal *utot, PetscReal *gtot)
 {
   const PetscScalar *u, *r;
   PetscScalar       *g;
@@ -517,10 +528,11 @@ PetscErrorCode FhnkImplicit(Fhnk fk, Vec U, Vec G)
   PetscCall(VecGetArrayRead(fk->rho0, &r));
   for (PetscInt p = 0; p < fk->nloc; p++) {
     const PetscReal k = r[p] / fk->model.eps;
-    FhnkLineSum(fk, u + p * nc, fk->zbuf);
-    PetscCall(FhnkCentreOf(fk, k, fk->zbuf, &fk->Vc[p]));
+    const PetscReal *ut = utot ? utot + p * fk->ph.nv : fk->zbuf;
+    if (!utot) FhnkLineSum(fk, u + p * nc, fk->zbuf);
+    PetscCall(FhnkCentreOf(fk, k, ut, &fk->Vc[p]));
     PetscCall(FhnkLineSetUp(fk, k, fk->Vc[p], 0));
-    FhnkApplyImplicitPoint(fk, u + p * nc, g + p * nc, PETSC_FALSE);
+    FhnkApplyImplicitPoint(fk, u + p * nc, g + p * nc, PETSC_FALSE, gtot ? gtot + p * fk->ph.nv : NULL);
   }
   PetscCall(VecRestoreArrayRead(fk->rho0, &r));
   PetscCall(VecRestoreArray(G, &g));

@@ -27,7 +27,7 @@ static PetscErrorCode IFunction(TS ts, PetscReal t, Vec U, Vec Udot, Vec F, void
 {
   Fhnk fk = (Fhnk)ctx;
   PetscFunctionBeginUser;
-  PetscCall(FhnkImplicit(fk, U, F));
+  PetscCall(FhnkImplicit(fk, U, F, NULL, NULL));
   PetscCall(VecAYPX(F, -1.0, Udot)); /* F = Udot - G(U) */
   PetscFunctionReturn(0);
 }
