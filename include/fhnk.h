@@ -91,8 +91,8 @@ struct _p_Fhnk {
   PetscReal *mloc;  /* mass of the stage data                               */
   PetscReal *Qloc;  /* Psi*(rho0 V) at the local points                     */
   PetscReal *Vy;    /* mean voltage of the latest stage value               */
-  PetscReal *zbuf;  /* 4 nv: stage data of a block of lines (fused stepper)  */
-  PetscReal *zbuf2; /* 4 nv: partial step completion of that block          */
+  PetscReal *zbuf;  /* 8 nv: stage data of a block of lines (fused stepper)  */
+  PetscReal *zbuf2; /* 8 nv: partial step completion of that block          */
   FhnkLine   line;
   PetscReal *opwork; /* 15 nv scratch of the explicit operator */
 

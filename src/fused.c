@@ -153,7 +153,7 @@ static PetscErrorCode TSSetUp_Fused(TS ts)
    needs the summed line of Z first: it comes from the line sums the producers left (tot[]), not
    from a pass over the data. Whole-point buffers (nv nw doubles, beyond L2) cost about 20 passes
    through L2/L3 per stage; this reads each input once and writes each output once. */
-#define FHNK_BLOCK 4
+#define FHNK_BLOCK 8
 static PetscErrorCode ImplicitStage(Fhnk fk, TS_Fused *fu, PetscInt i, PetscReal h, Vec U)
 {
   const Tableau  *t    = fu->tab;

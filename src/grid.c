@@ -187,7 +187,7 @@ PetscErrorCode FhnkGridSetUp(Fhnk fk)
 
   PetscCall(PetscMalloc5(fk->nloc, &fk->Vst, fk->nloc, &fk->Vc, fk->nloc, &fk->mloc, fk->nloc, &fk->Qloc, fk->nloc, &fk->Vy));
   for (PetscInt p = 0; p < fk->nloc; p++) fk->Vc[p] = PETSC_MAX_REAL; /* no previous centre yet */
-  PetscCall(PetscMalloc2(4 * fk->ph.nv, &fk->zbuf, 4 * fk->ph.nv, &fk->zbuf2)); /* FHNK_BLOCK lines */
+  PetscCall(PetscMalloc2(8 * fk->ph.nv, &fk->zbuf, 8 * fk->ph.nv, &fk->zbuf2)); /* FHNK_BLOCK lines */
   {
     const PetscInt nv = fk->ph.nv;
     PetscCall(PetscMalloc5(nv, &fk->line.bp, nv, &fk->line.bm, nv, &fk->line.ml, nv, &fk->line.cp, nv, &fk->line.id));

@@ -162,13 +162,14 @@ PetscErrorCode FhnkCentreOf(Fhnk fk, PetscReal k, const PetscReal *ftot, PetscRe
   PetscFunctionReturn(0);
 }
 
-typedef struct { PetscReal k, tau, V; const PetscReal *z; PetscReal *y; } SolveCtx;
+typedef struct { PetscReal k, tau, V, c_last; const PetscReal *z; PetscReal *y; } SolveCtx;
 static PetscReal SolvedMeanResidual(Fhnk fk, void *ctx, PetscReal c)
 {
   SolveCtx *x = (SolveCtx *)ctx;
   const PetscInt nv = fk->ph.nv;
   PetscReal m0 = 0, m1 = 0;
   FhnkLineSetUp(fk, x->k, c, x->tau);
+  x->c_last = c;
   x->y[0] = x->z[0] * fk->line.id[0];
   for (PetscInt i = 1; i < nv; i++) x->y[i] = x->z[i] * fk->line.id[i] - fk->line.ml[i] * x->y[i - 1];
   for (PetscInt i = nv - 2; i >= 0; i--) x->y[i] -= fk->line.cp[i] * x->y[i + 1];
@@ -197,7 +198,7 @@ PetscErrorCode FhnkStageCentre(Fhnk fk, PetscReal k, PetscReal tau, const PetscR
     PetscCall(FhnkLineSetUp(fk, k, 0, tau));
     PetscFunctionReturn(0);
   }
-  x.k = k; x.tau = tau; x.V = m1 / m0; x.z = ztot; x.y = fk->opwork;
+  x.k = k; x.tau = tau; x.V = m1 / m0; x.z = ztot; x.y = fk->opwork; x.c_last = PETSC_MAX_REAL;
   /* c = V + O(dv^2) where f is resolved, within dv/2 of V where it is not; the centre of the
      previous stage at this point (passed in *c) is usually closer still */
   c0 = PetscAbsReal(*c - x.V) < fk->ph.dv ? *c : x.V;
@@ -207,7 +208,7 @@ PetscErrorCode FhnkStageCentre(Fhnk fk, PetscReal k, PetscReal tau, const PetscR
     const PetscReal w = PetscMin(fk->ph.dv, 1 / PetscSqrtReal(k));
     *c = SolveCentre(fk, SolvedMeanResidual, &x, c0, w, tau * k / (1 + tau * k), 8 * PETSC_MACHINE_EPSILON * (PetscAbsReal(x.V) + w));
   }
-  PetscCall(FhnkLineSetUp(fk, k, *c, tau));
+  if (*c != x.c_last) PetscCall(FhnkLineSetUp(fk, k, *c, tau)); /* else the factors are those of the last trial */
   PetscFunctionReturn(0);
 }
 
@@ -293,39 +294,41 @@ static inline void ThomasLine(PetscInt nv, const PetscReal *restrict ml, const P
   }
 }
 
-/* four lines (stride s) interleaved: four independent recurrences hide the latency of each */
-static inline void ThomasLine4(PetscInt nv, PetscInt s, const PetscReal *restrict ml, const PetscReal *restrict cp, const PetscReal *restrict id, const PetscReal *restrict z, PetscReal *restrict x)
-{
-  PetscReal a0 = z[0] * id[0], a1 = z[s] * id[0], a2 = z[2 * s] * id[0], a3 = z[3 * s] * id[0];
-  PetscReal z0 = z[0], z1 = z[s], z2 = z[2 * s], z3 = z[3 * s], x0, x1, x2, x3;
-  x[0] = a0; x[s] = a1; x[2 * s] = a2; x[3 * s] = a3;
-  for (PetscInt i = 1; i < nv; i++) {
-    const PetscReal l = ml[i], d = id[i];
-    x[i]         = a0 = z[i] * d - l * a0;
-    x[s + i]     = a1 = z[s + i] * d - l * a1;
-    x[2 * s + i] = a2 = z[2 * s + i] * d - l * a2;
-    x[3 * s + i] = a3 = z[3 * s + i] * d - l * a3;
-    z0 += z[i]; z1 += z[s + i]; z2 += z[2 * s + i]; z3 += z[3 * s + i];
+/* NL lines (stride s) interleaved: NL independent recurrences hide the latency of each (a
+   multiply-add is 4 cycles deep; with 8 lines the sweeps issue about two lines' elements per cycle) */
+#define THOMAS_LINES(NAME, NL) \
+  static inline void NAME(PetscInt nv, PetscInt s, const PetscReal *restrict ml, const PetscReal *restrict cp, const PetscReal *restrict id, const PetscReal *restrict z, PetscReal *restrict x) \
+  { \
+    PetscReal a[NL], sz[NL], sx[NL]; \
+    for (PetscInt l = 0; l < NL; l++) { \
+      a[l]     = z[l * s] * id[0]; \
+      sz[l]    = z[l * s]; \
+      x[l * s] = a[l]; \
+    } \
+    for (PetscInt i = 1; i < nv; i++) { \
+      const PetscReal m = ml[i], d = id[i]; \
+      for (PetscInt l = 0; l < NL; l++) { \
+        x[l * s + i] = a[l] = z[l * s + i] * d - m * a[l]; \
+        sz[l] += z[l * s + i]; \
+      } \
+    } \
+    for (PetscInt l = 0; l < NL; l++) sx[l] = a[l]; \
+    for (PetscInt i = nv - 2; i >= 0; i--) { \
+      const PetscReal c = cp[i]; \
+      for (PetscInt l = 0; l < NL; l++) { \
+        x[l * s + i] = a[l] = x[l * s + i] - c * a[l]; \
+        sx[l] += a[l]; \
+      } \
+    } \
+    for (PetscInt l = 0; l < NL; l++) \
+      if (sx[l] > 0 && sx[l] != sz[l]) { \
+        const PetscReal sc = sz[l] / sx[l]; \
+        PetscReal *restrict xl = x + l * s; \
+        for (PetscInt i = 0; i < nv; i++) xl[i] *= sc; \
+      } \
   }
-  x0 = a0; x1 = a1; x2 = a2; x3 = a3;
-  for (PetscInt i = nv - 2; i >= 0; i--) {
-    const PetscReal c = cp[i];
-    x[i]         = a0 = x[i] - c * a0;
-    x[s + i]     = a1 = x[s + i] - c * a1;
-    x[2 * s + i] = a2 = x[2 * s + i] - c * a2;
-    x[3 * s + i] = a3 = x[3 * s + i] - c * a3;
-    x0 += a0; x1 += a1; x2 += a2; x3 += a3;
-  }
-  {
-    const PetscReal sz[4] = {z0, z1, z2, z3}, sx[4] = {x0, x1, x2, x3};
-    for (PetscInt l = 0; l < 4; l++)
-      if (sx[l] > 0 && sx[l] != sz[l]) {
-        const PetscReal sc = sz[l] / sx[l];
-        PetscReal *restrict xl = x + l * s;
-        for (PetscInt i = 0; i < nv; i++) xl[i] *= sc;
-      }
-  }
-}
+THOMAS_LINES(ThomasLine4, 4)
+THOMAS_LINES(ThomasLine8, 8)
 
 /* X = (I - tau G)^{-1} Z for nl consecutive v-lines, each keeping the mass of its line of Z */
 void FhnkSolveLines(Fhnk fk, PetscInt nl, const PetscReal *Z, PetscReal *X)
@@ -333,6 +336,7 @@ void FhnkSolveLines(Fhnk fk, PetscInt nl, const PetscReal *Z, PetscReal *X)
   const PetscInt   nv = fk->ph.nv;
   const PetscReal *ml = fk->line.ml, *cp = fk->line.cp, *id = fk->line.id;
   PetscInt         j = 0;
+  for (; j + 8 <= nl; j += 8) ThomasLine8(nv, nv, ml, cp, id, Z + j * nv, X + j * nv);
   for (; j + 4 <= nl; j += 4) ThomasLine4(nv, nv, ml, cp, id, Z + j * nv, X + j * nv);
   for (; j < nl; j++) ThomasLine(nv, ml, cp, id, Z + j * nv, X + j * nv);
 }
