@@ -6,7 +6,8 @@ Both solve the same stage equations (the implicit stage keeps the mean voltage o
 explicit first stage evaluates G of the state); they differ only in the order of floating-point
 operations, so the final f and every diagnostic must agree to round-off amplified by a few
 hundred steps: we require 1e-12 relative to max f (and 1e-12 absolute on V, W, D2, mass).
-Cubic N, eps = 1e-2 (dt rho0/eps ~ 1: the stiff part matters), cosine rho0, gaussian Psi.
+Cubic N, eps = 1e-2 (dt rho0/eps ~ 1: the stiff part matters), cosine rho0, gaussian Psi;
+nw = 29 = 3 x 8 + 4 + 1 lines and odd nv, so every path of the blocked line solves runs.
 """
 import os
 import sys
@@ -20,7 +21,7 @@ require_fhnk()
 c = Checker()
 opts = dict(eps=1e-2, N_coeffs="0,1,0,-1", fhn_a=0.1, fhn_b=0.08, fhn_c=0.0, dim=1, nx=4,
             Lx=1.0, rho0_type="cosine", rho0_amp=0.3, psi_type="gaussian", psi_J=1.0,
-            psi_sigma=0.3, nv=64, vmin=-1.6, vmax=1.6, nw=24, wmin=-3.0, wmax=3.0,
+            psi_sigma=0.3, nv=63, vmin=-1.6, vmax=1.6, nw=29, wmin=-3.0, wmax=3.0,
             init="concentrated", init_V0=0.5, init_V0_amp=0.3, init_W0=0.0, init_W0_amp=0.1,
             init_var_w=0.5, ts_dt=0.005, ts_max_time=1.0, diag_dt=0.25)
 with tmpdir() as tmp:
