@@ -362,11 +362,15 @@ static inline void PrefetchLine(const PetscReal *p, PetscInt n, int write)
 }
 
 /* Monotonized-central limited slope minmod(2a, (a+b)/2, 2b): second order, TVD, and free of
-   divisions and branches, so the sweeps below vectorize. */
+   divisions and branches, so the sweeps below vectorize (checked with -fopt-info-vec, for
+   -march=native with AVX-512 and for -march=x86-64-v3). */
 static inline PetscReal MCSlope(PetscReal a, PetscReal b)
 {
-  const PetscReal m = PetscMin(PetscMin(2 * PetscAbsReal(a), 2 * PetscAbsReal(b)), 0.5 * PetscAbsReal(a + b));
-  return a * b > 0 ? copysign(m, a) : 0;
+  /* where it is not zero a and b have one sign, so |a + b| = |a| + |b| (also after rounding) */
+  const PetscReal ua = PetscAbsReal(a), ub = PetscAbsReal(b);
+  const PetscReal m  = PetscMin(2 * PetscMin(ua, ub), 0.5 * (ua + ub));
+  /* a 0/1 factor rather than a branch: the loops then vectorise with AVX2 too (no masks) */
+  return (PetscReal)(a * b > 0) * copysign(m, a);
 }
 
 /* Flux-vector-split MUSCL: the cell fluxes g+ = max(B,0) f and g- = max(-B,0) f (B at the cell
@@ -405,6 +409,7 @@ void FhnkApplyExplicitPoint(Fhnk fk, PetscReal P, PetscReal Q, PetscReal rho0, c
   for (PetscInt r = 0; r < 4; r++) {
     GP[r] = work + (7 + r) * nv;
     GM[r] = work + (11 + r) * nv;
+    for (PetscInt i = 0; i < nv; i++) GP[r][i] = GM[r][i] = 0;
   }
   if (tot)
     for (PetscInt i = 0; i < nv; i++) tot[i] = 0;
@@ -436,11 +441,13 @@ void FhnkApplyExplicitPoint(Fhnk fk, PetscReal P, PetscReal Q, PetscReal rho0, c
     if (j < nw - 1) {
       const PetscReal *p0 = GP[j & 3], *p1 = GP[(j + 1) & 3], *pm = GP[(j + 3) & 3];
       const PetscReal *q0 = GM[j & 3], *q1 = GM[(j + 1) & 3], *q2 = GM[(j + 2) & 3];
-      const PetscBool  hasm = (PetscBool)(j > 0), has2 = (PetscBool)(j + 2 < nw);
+      /* no slope in the first and last rows: 0/1 factors, not branches (vectorises with AVX2);
+         the rows outside the box read here are zeros (set below), never garbage */
+      const PetscReal hasm = j > 0 ? 0.5 : 0, has2 = j + 2 < nw ? 0.5 : 0;
       for (PetscInt i = 0; i < nv; i++) {
-        const PetscReal sp = hasm ? MCSlope(p0[i] - pm[i], p1[i] - p0[i]) : 0;
-        const PetscReal sm = has2 ? MCSlope(q1[i] - q0[i], q2[i] - q1[i]) : 0;
-        Fcur[i]            = (p0[i] + 0.5 * sp) - (q1[i] - 0.5 * sm);
+        const PetscReal sp = hasm * MCSlope(p0[i] - pm[i], p1[i] - p0[i]);
+        const PetscReal sm = has2 * MCSlope(q1[i] - q0[i], q2[i] - q1[i]);
+        Fcur[i]            = (p0[i] + sp) - (q1[i] - sm);
       }
     } else
       for (PetscInt i = 0; i < nv; i++) Fcur[i] = 0; /* wall at w = wmax */
