@@ -5,10 +5,11 @@
                       G_i = (Y - Z)/(h At_ii), mean voltage of Y       (same pass)
      then             F_i = F_ex(Y) with one Psi convolution            (one pass)
    and the step completion u += h sum (b_j F_j + bt_j G_j) rides on the last stage (or u = Y_s,
-   solved in place, when the scheme is stiffly accurate in both parts). The stage equations are exactly those the stock
-   TSARKIMEX path solves (V of an implicit stage is the first moment of its data Z), so both
-   agree to round-off with the same tableau. Registered with TSRegister: -ts_type fhnkimex,
-   -ts_fhnkimex_type euler|l2|2e|3. */
+   solved in place, when the scheme is stiffly accurate in both parts). When the first stage is
+   implicit (l2), G_0 = (Y_0 - u)/tau_0 is not stored: Y_0 is, and the later stages form G_0
+   from it. The stage equations are exactly those the stock TSARKIMEX path solves (V of an
+   implicit stage is the first moment of its data Z), so both agree to round-off with the same
+   tableau. Registered with TSRegister: -ts_type fhnkimex, -ts_fhnkimex_type euler|l2|2e|3. */
 #include "fused.h"
 #include "operators.h"
 #include <petsc/private/tsimpl.h>
@@ -52,8 +53,9 @@ static const Tableau tableaux[] = {
 typedef struct {
   const Tableau   *tab;
   char             type[16];
-  Vec              F[FHNK_MAX_STAGES], G[FHNK_MAX_STAGES], Y;
+  Vec              F[FHNK_MAX_STAGES], G[FHNK_MAX_STAGES], Y, Y0;
   PetscBool        needF[FHNK_MAX_STAGES], needG[FHNK_MAX_STAGES], sa; /* sa: u_{n+1} = Y_s */
+  PetscBool        g0y; /* G_0 = (Y_0 - u)/tau_0 is not stored: Y_0 is kept and later stages use it */
   PetscReal       *tot[NTOT];                                           /* nloc x nv each */
   PetscObjectState ustate;                                              /* state of u when tot[TOT_U] was made */
   PetscBool        utot_valid;
@@ -84,6 +86,7 @@ static PetscErrorCode TSReset_Fused(TS ts)
     PetscCall(VecDestroy(&fu->G[i]));
   }
   PetscCall(VecDestroy(&fu->Y));
+  PetscCall(VecDestroy(&fu->Y0));
   PetscCall(PetscFree(fu->tot[0]));
   for (PetscInt q = 0; q < NTOT; q++) fu->tot[q] = NULL;
   fu->utot_valid = PETSC_FALSE;
@@ -125,14 +128,23 @@ static PetscErrorCode TSSetUp_Fused(TS ts)
       if (t->b[j] != 0) fu->needF[j] = PETSC_TRUE;
       if (t->bt[j] != 0) fu->needG[j] = PETSC_TRUE;
     }
+  }
+  /* an implicit first stage solves Y_0 from Z_0 = u, so G_0 = (Y_0 - u)/tau_0: keeping Y_0 instead
+     of G_0 saves writing G_0 (and the stage needs Y_0 stored anyway, for F_0) */
+  fu->g0y = (PetscBool)(t->At[0][0] != 0 && fu->needG[0]);
+  for (PetscInt j = 0; j < s; j++) {
     if (fu->needF[j]) PetscCall(VecDuplicate(ts->vec_sol, &fu->F[j]));
-    if (fu->needG[j]) PetscCall(VecDuplicate(ts->vec_sol, &fu->G[j]));
+    if (fu->needG[j] && !(j == 0 && fu->g0y)) PetscCall(VecDuplicate(ts->vec_sol, &fu->G[j]));
     /* first touch here (page faults, NUMA placement by the owning rank), not in the first step */
-    if (fu->needF[j]) PetscCall(VecZeroEntries(fu->F[j]));
-    if (fu->needG[j]) PetscCall(VecZeroEntries(fu->G[j]));
+    if (fu->F[j]) PetscCall(VecZeroEntries(fu->F[j]));
+    if (fu->G[j]) PetscCall(VecZeroEntries(fu->G[j]));
   }
   PetscCall(VecDuplicate(ts->vec_sol, &fu->Y));
   PetscCall(VecZeroEntries(fu->Y));
+  if (fu->g0y) {
+    PetscCall(VecDuplicate(ts->vec_sol, &fu->Y0));
+    PetscCall(VecZeroEntries(fu->Y0));
+  }
   {
     Fhnk           fk;
     const PetscInt n = PetscMax(1, fk_npv(ts, &fk));
@@ -168,7 +180,10 @@ static PetscErrorCode ImplicitStage(Fhnk fk, TS_Fused *fu, PetscInt i, PetscReal
   PetscReal         *Zb = fk->zbuf, *Pb = fk->zbuf2, *ztot = fk->opwork + nv, *ytot = fk->opwork + 2 * nv;
   /* line sums this stage leaves: of G_i, and of u when it writes the final u (no explicit term
      follows: otherwise the explicit operator leaves them) */
-  PetscReal *gt = fu->needG[i] ? fu->tot[TOT_G(i)] : NULL, *ut = complete && t->b[i] == 0 ? fu->tot[TOT_U] : NULL;
+  PetscReal *gt = fu->needG[i] && !(i == 0 && fu->g0y) ? fu->tot[TOT_G(i)] : NULL, *ut = complete && t->b[i] == 0 ? fu->tot[TOT_U] : NULL;
+  /* g0y: G_0 enters as d (Y_0 - u) with d = coefficient / tau_0 (and Y_0's line sums in tot[TOT_G(0)]) */
+  const PetscScalar *y0 = NULL;
+  PetscReal          dz = 0, dp = 0;
 
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(fk->log.fused, 0, 0, 0, 0));
@@ -177,6 +192,13 @@ static PetscErrorCode ImplicitStage(Fhnk fk, TS_Fused *fu, PetscInt i, PetscReal
     for (PetscInt j = 0; j < i; j++) {
       const PetscReal a1 = h * (pass ? t->At[i][j] : t->A[i][j]), b1 = complete ? h * (pass ? t->bt[j] : t->b[j]) : 0;
       if (a1 == 0 && b1 == 0) continue;
+      if (pass && j == 0 && fu->g0y) {
+        const PetscReal t0 = h * t->At[0][0];
+        PetscCall(VecGetArrayRead(fu->Y0, &y0));
+        dz = a1 / t0;
+        dp = b1 / t0;
+        continue;
+      }
       isF[nsrc] = (PetscBool)!pass;
       idx[nsrc] = j;
       PetscCall(VecGetArrayRead(pass ? fu->G[j] : fu->F[j], &src[nsrc]));
@@ -186,8 +208,8 @@ static PetscErrorCode ImplicitStage(Fhnk fk, TS_Fused *fu, PetscInt i, PetscReal
     }
   PetscCall(VecGetArray(U, &u));
   if (inplace) y = u;
-  else PetscCall(VecGetArray(fu->Y, &y));
-  if (fu->needG[i]) PetscCall(VecGetArray(fu->G[i], &g));
+  else PetscCall(VecGetArray(i == 0 && fu->g0y ? fu->Y0 : fu->Y, &y));
+  if (fu->G[i]) PetscCall(VecGetArray(fu->G[i], &g));
   PetscCall(VecGetArrayRead(fk->rho0, &r));
   for (PetscInt p = 0; p < fk->nloc; p++) {
     const PetscInt  off = p * nc;
@@ -201,6 +223,10 @@ static PetscErrorCode ImplicitStage(Fhnk fk, TS_Fused *fu, PetscInt i, PetscReal
       for (PetscInt q = 0; q < nz; q++) {
         const PetscReal *restrict tq = zt[q] + p * nv, a = za[q];
         for (PetscInt iv = 0; iv < nv; iv++) ztot[iv] += a * tq[iv];
+      }
+      if (y0 && dz != 0) {
+        const PetscReal *restrict yt = fu->tot[TOT_G(0)] + p * nv;
+        for (PetscInt iv = 0; iv < nv; iv++) ztot[iv] += dz * (yt[iv] - ut[iv]);
       }
     }
     for (PetscInt iv = 0; iv < nv; iv++) {
@@ -234,6 +260,13 @@ static PetscErrorCode ImplicitStage(Fhnk fk, TS_Fused *fu, PetscInt i, PetscReal
           for (PetscInt c = 0; c < nb; c++) pc[c] += a * sq[c];
         }
       }
+      if (y0) { /* the G_0 terms, from Y_0 and u */
+        const PetscReal *restrict yq = y0 + bo;
+        if (dz != 0)
+          for (PetscInt c = 0; c < nb; c++) z[c] += dz * (yq[c] - ub[c]);
+        if (complete && dp != 0)
+          for (PetscInt c = 0; c < nb; c++) pc[c] += dp * (yq[c] - ub[c]);
+      }
       FhnkSolveLines(fk, nl, z, yb); /* in place into u when stiffly accurate: z holds the data */
       for (PetscInt l = 0; l < nl; l++) {
         const PetscReal *yl = yb + l * nv;
@@ -260,10 +293,12 @@ static PetscErrorCode ImplicitStage(Fhnk fk, TS_Fused *fu, PetscInt i, PetscReal
       m1 += v[iv] * ytot[iv];
     }
     fk->Vy[p] = m0 > 0 ? m1 / m0 : 0;
+    if (i == 0 && fu->g0y) PetscCall(PetscArraycpy(fu->tot[TOT_G(0)] + p * nv, ytot, nv)); /* line sums of Y_0 */
   }
   PetscCall(VecRestoreArrayRead(fk->rho0, &r));
   if (g) PetscCall(VecRestoreArray(fu->G[i], &g));
-  if (!inplace) PetscCall(VecRestoreArray(fu->Y, &y));
+  if (!inplace) PetscCall(VecRestoreArray(i == 0 && fu->g0y ? fu->Y0 : fu->Y, &y));
+  if (y0) PetscCall(VecRestoreArrayRead(fu->Y0, &y0));
   PetscCall(VecRestoreArray(U, &u));
   for (PetscInt q = 0; q < nsrc; q++) PetscCall(VecRestoreArrayRead(isF[q] ? fu->F[idx[q]] : fu->G[idx[q]], &src[q]));
   PetscCall(PetscLogEventEnd(fk->log.fused, 0, 0, 0, 0));
@@ -311,7 +346,7 @@ static PetscErrorCode TSStep_Fused(TS ts)
       if (fu->needF[0]) PetscCall(FhnkExplicitGivenVAdd(fk, U, fk->Vy, fu->F[0], PETSC_FALSE, PETSC_FALSE, 1.0, fu->tot[TOT_F(0)]));
     } else {
       PetscCall(ImplicitStage(fk, fu, i, h, U));
-      if (fu->needF[i]) PetscCall(FhnkExplicitGivenVAdd(fk, fu->Y, fk->Vy, fu->F[i], PETSC_FALSE, PETSC_FALSE, 1.0, fu->tot[TOT_F(i)]));
+      if (fu->needF[i]) PetscCall(FhnkExplicitGivenVAdd(fk, i == 0 && fu->g0y ? fu->Y0 : fu->Y, fk->Vy, fu->F[i], PETSC_FALSE, PETSC_FALSE, 1.0, fu->tot[TOT_F(i)]));
       else if (i == t->s - 1 && !fu->sa && t->b[i] != 0) PetscCall(FhnkExplicitGivenVAdd(fk, fu->Y, fk->Vy, U, PETSC_FALSE, PETSC_TRUE, h * t->b[i], fu->tot[TOT_U]));
     }
   }
