@@ -269,6 +269,15 @@ void FhnkApplyImplicitPoint(Fhnk fk, const PetscReal *f, PetscReal *out, PetscBo
   }
 }
 
+/* Rescale a solved line to the mass of its data only where that is the round-off repair it is
+   meant to be: both masses positive and within 1e-4 of each other (the stiff loss is ~1e-16 dt/eps).
+   A line far out in the tails can sum to almost nothing through cancellation of tiny values of
+   both signs; scaling it by the ratio of two such sums would amplify noise (or flip its sign). */
+static inline PetscBool LineRescaleOK(PetscReal sz, PetscReal sx)
+{
+  return (PetscBool)(sz > 0 && sx > 0 && sx != sz && PetscAbsReal(sz - sx) < 1e-4 * sx);
+}
+
 /* Thomas on one line with the factors of FhnkLineSetUp: forward x_i = z_i id_i - ml_i x_{i-1},
    back x_i -= cp_i x_{i+1}. Each recurrence is one fused multiply-add deep (its latency bounds a
    line), every term is a sum of non-negative numbers (M-matrix: ml, cp <= 0), so x >= 0 when
@@ -288,7 +297,7 @@ static inline void ThomasLine(PetscInt nv, const PetscReal *restrict ml, const P
     x[i] = xi = x[i] - cp[i] * xi;
     sx += xi;
   }
-  if (sx > 0 && sx != sz) {
+  if (LineRescaleOK(sz, sx)) {
     const PetscReal s = sz / sx;
     for (PetscInt i = 0; i < nv; i++) x[i] *= s;
   }
@@ -321,7 +330,7 @@ static inline void ThomasLine(PetscInt nv, const PetscReal *restrict ml, const P
       } \
     } \
     for (PetscInt l = 0; l < NL; l++) \
-      if (sx[l] > 0 && sx[l] != sz[l]) { \
+      if (LineRescaleOK(sz[l], sx[l])) { \
         const PetscReal sc = sz[l] / sx[l]; \
         PetscReal *restrict xl = x + l * s; \
         for (PetscInt i = 0; i < nv; i++) xl[i] *= sc; \
