@@ -86,7 +86,7 @@ struct _p_Fhnk {
   Mat        Psi;   /* Psi(x,x') |dK|, rows owned with the points           */
 
   /* per-point stage data */
-  PetscReal *Vst;   /* first moment / mass of the stage data                */
+  PetscReal *Vst;   /* mean voltage of a state (FhnkExplicit, FhnkCFL)       */
   PetscReal *Vc;    /* centre of the discrete Gaussian with that mean       */
   PetscReal *mloc;  /* mass of the stage data                               */
   PetscReal *Qloc;  /* Psi*(rho0 V) at the local points                     */

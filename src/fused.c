@@ -49,6 +49,7 @@ static const Tableau tableaux[] = {
 #define TOT_F(j) (1 + (j))
 #define TOT_G(j) (1 + FHNK_MAX_STAGES + (j))
 #define NTOT (1 + 2 * FHNK_MAX_STAGES)
+#define TOT_Y0 TOT_G(0) /* when G_0 is formed from Y_0 (g0y), its slot holds the sums of Y_0 */
 
 typedef struct {
   const Tableau   *tab;
@@ -166,6 +167,23 @@ static PetscErrorCode TSSetUp_Fused(TS ts)
    from a pass over the data. Whole-point buffers (nv nw doubles, beyond L2) cost about 20 passes
    through L2/L3 per stage; this reads each input once and writes each output once. */
 #define FHNK_BLOCK 8
+
+/* mean voltage of a point from the w-line sums of its f */
+static inline PetscReal LineMean(const PetscReal *v, const PetscReal *tot, PetscInt nv)
+{
+  PetscReal m0 = 0, m1 = 0;
+  for (PetscInt iv = 0; iv < nv; iv++) {
+    m0 += tot[iv];
+    m1 += v[iv] * tot[iv];
+  }
+  return m0 > 0 ? m1 / m0 : 0;
+}
+
+/* where stage i's solution goes: Y_0 is kept apart when later stages form G_0 from it */
+static inline Vec StageY(TS_Fused *fu, PetscInt i)
+{
+  return i == 0 && fu->g0y ? fu->Y0 : fu->Y;
+}
 static PetscErrorCode ImplicitStage(Fhnk fk, TS_Fused *fu, PetscInt i, PetscReal h, Vec U)
 {
   const Tableau  *t    = fu->tab;
@@ -181,7 +199,7 @@ static PetscErrorCode ImplicitStage(Fhnk fk, TS_Fused *fu, PetscInt i, PetscReal
   /* line sums this stage leaves: of G_i, and of u when it writes the final u (no explicit term
      follows: otherwise the explicit operator leaves them) */
   PetscReal *gt = fu->needG[i] && !(i == 0 && fu->g0y) ? fu->tot[TOT_G(i)] : NULL, *ut = complete && t->b[i] == 0 ? fu->tot[TOT_U] : NULL;
-  /* g0y: G_0 enters as d (Y_0 - u) with d = coefficient / tau_0 (and Y_0's line sums in tot[TOT_G(0)]) */
+  /* g0y: G_0 enters as d (Y_0 - u) with d = coefficient / tau_0 */
   const PetscScalar *y0 = NULL;
   PetscReal          dz = 0, dp = 0;
 
@@ -208,13 +226,12 @@ static PetscErrorCode ImplicitStage(Fhnk fk, TS_Fused *fu, PetscInt i, PetscReal
     }
   PetscCall(VecGetArray(U, &u));
   if (inplace) y = u;
-  else PetscCall(VecGetArray(i == 0 && fu->g0y ? fu->Y0 : fu->Y, &y));
+  else PetscCall(VecGetArray(StageY(fu, i), &y));
   if (fu->G[i]) PetscCall(VecGetArray(fu->G[i], &g));
   PetscCall(VecGetArrayRead(fk->rho0, &r));
   for (PetscInt p = 0; p < fk->nloc; p++) {
     const PetscInt  off = p * nc;
     const PetscReal k   = r[p] / fk->model.eps;
-    PetscReal       m0 = 0, m1 = 0;
 
     /* Z summed over the w-lines, from the line sums of its terms */
     {
@@ -225,15 +242,10 @@ static PetscErrorCode ImplicitStage(Fhnk fk, TS_Fused *fu, PetscInt i, PetscReal
         for (PetscInt iv = 0; iv < nv; iv++) ztot[iv] += a * tq[iv];
       }
       if (y0 && dz != 0) {
-        const PetscReal *restrict yt = fu->tot[TOT_G(0)] + p * nv;
+        const PetscReal *restrict yt = fu->tot[TOT_Y0] + p * nv;
         for (PetscInt iv = 0; iv < nv; iv++) ztot[iv] += dz * (yt[iv] - ut[iv]);
       }
     }
-    for (PetscInt iv = 0; iv < nv; iv++) {
-      m0 += ztot[iv];
-      m1 += v[iv] * ztot[iv];
-    }
-    fk->Vst[p] = m0 > 0 ? m1 / m0 : 0;
     PetscCall(FhnkStageCentre(fk, k, tau, ztot, &fk->Vc[p]));
 
     /* block by block: Z, the solve, G_i, the moments of Y and the completion. Sums run along the
@@ -287,17 +299,12 @@ static PetscErrorCode ImplicitStage(Fhnk fk, TS_Fused *fu, PetscInt i, PetscReal
       }
     }
     if (inplace) PetscCall(PetscArraycpy(fu->tot[TOT_U] + p * nv, ytot, nv)); /* u = Y: same order of summation */
-    m0 = m1 = 0;
-    for (PetscInt iv = 0; iv < nv; iv++) {
-      m0 += ytot[iv];
-      m1 += v[iv] * ytot[iv];
-    }
-    fk->Vy[p] = m0 > 0 ? m1 / m0 : 0;
-    if (i == 0 && fu->g0y) PetscCall(PetscArraycpy(fu->tot[TOT_G(0)] + p * nv, ytot, nv)); /* line sums of Y_0 */
+    fk->Vy[p] = LineMean(v, ytot, nv);
+    if (i == 0 && fu->g0y) PetscCall(PetscArraycpy(fu->tot[TOT_Y0] + p * nv, ytot, nv));
   }
   PetscCall(VecRestoreArrayRead(fk->rho0, &r));
   if (g) PetscCall(VecRestoreArray(fu->G[i], &g));
-  if (!inplace) PetscCall(VecRestoreArray(i == 0 && fu->g0y ? fu->Y0 : fu->Y, &y));
+  if (!inplace) PetscCall(VecRestoreArray(StageY(fu, i), &y));
   if (y0) PetscCall(VecRestoreArrayRead(fu->Y0, &y0));
   PetscCall(VecRestoreArray(U, &u));
   for (PetscInt q = 0; q < nsrc; q++) PetscCall(VecRestoreArrayRead(isF[q] ? fu->F[idx[q]] : fu->G[idx[q]], &src[q]));
@@ -333,20 +340,12 @@ static PetscErrorCode TSStep_Fused(TS ts)
     PetscCall(TSPreStage(ts, ts->ptime + h * ci));
     if (t->At[i][i] == 0) { /* explicit first stage: Y_0 = u */
       PetscCheck(i == 0, PETSC_COMM_SELF, PETSC_ERR_SUP, "only the first stage may be explicit");
-      for (PetscInt p = 0; p < fk->nloc; p++) { /* mean voltage of u from its line sums */
-        const PetscReal *ut = fu->tot[TOT_U] + p * fk->ph.nv;
-        PetscReal        m0 = 0, m1 = 0;
-        for (PetscInt iv = 0; iv < fk->ph.nv; iv++) {
-          m0 += ut[iv];
-          m1 += fk->ph.v[iv] * ut[iv];
-        }
-        fk->Vy[p] = m0 > 0 ? m1 / m0 : 0;
-      }
+      for (PetscInt p = 0; p < fk->nloc; p++) fk->Vy[p] = LineMean(fk->ph.v, fu->tot[TOT_U] + p * fk->ph.nv, fk->ph.nv);
       if (fu->needG[0]) PetscCall(FhnkImplicit(fk, U, fu->G[0], fu->tot[TOT_U], fu->tot[TOT_G(0)]));
       if (fu->needF[0]) PetscCall(FhnkExplicitGivenVAdd(fk, U, fk->Vy, fu->F[0], PETSC_FALSE, PETSC_FALSE, 1.0, fu->tot[TOT_F(0)]));
     } else {
       PetscCall(ImplicitStage(fk, fu, i, h, U));
-      if (fu->needF[i]) PetscCall(FhnkExplicitGivenVAdd(fk, i == 0 && fu->g0y ? fu->Y0 : fu->Y, fk->Vy, fu->F[i], PETSC_FALSE, PETSC_FALSE, 1.0, fu->tot[TOT_F(i)]));
+      if (fu->needF[i]) PetscCall(FhnkExplicitGivenVAdd(fk, StageY(fu, i), fk->Vy, fu->F[i], PETSC_FALSE, PETSC_FALSE, 1.0, fu->tot[TOT_F(i)]));
       else if (i == t->s - 1 && !fu->sa && t->b[i] != 0) PetscCall(FhnkExplicitGivenVAdd(fk, fu->Y, fk->Vy, U, PETSC_FALSE, PETSC_TRUE, h * t->b[i], fu->tot[TOT_U]));
     }
   }
