@@ -70,6 +70,7 @@ struct _p_Fhnk {
   PetscReal diag_dt, checkpoint_dt, checkpoint_walltime, T, dt, progress_interval, hopfcole_R, hopfcole_floor;
   PetscInt  checkpoint_keep;
   PetscBool overwrite, strict, imex, quiet;
+  PetscBool adaptive;              /* a TSAdapt other than none (-ts_adapt_type)                */
   PetscBool bad_input;             /* set by option checks; main exits 1 */
 
   /* registries of scenario choices */

@@ -5,4 +5,6 @@
 #define TSFHNKIMEX "fhnkimex"
 PetscErrorCode FhnkRegisterFusedTS(void);
 PetscErrorCode FhnkFusedSetType(TS, const char *name);
+/* whether the current tableau has an embedded pair (adaptive steps) */
+PetscErrorCode FhnkFusedHasEmbedded(TS, PetscBool *embedded);
 #endif

@@ -6,6 +6,7 @@
 #include "fhnk.h"
 
 PetscErrorCode FhnkTSCreate(Fhnk);
+PetscErrorCode FhnkTSCheckType(Fhnk);
 PetscErrorCode FhnkTSSetUp(Fhnk);
 PetscErrorCode FhnkLimitCreate(Fhnk);
 PetscErrorCode FhnkLimitInitial(Fhnk, Vec u);

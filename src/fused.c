@@ -22,20 +22,23 @@ typedef struct {
   PetscReal   A[FHNK_MAX_STAGES][FHNK_MAX_STAGES], At[FHNK_MAX_STAGES][FHNK_MAX_STAGES];
   PetscReal   b[FHNK_MAX_STAGES], bt[FHNK_MAX_STAGES];
   const char *note;
+  PetscBool   embedded;             /* has an embedded pair of order - 1 (adaptive steps) */
+  PetscReal   be[FHNK_MAX_STAGES]; /* its weights, both parts (PETSc's bembed = bembedt) */
 } Tableau;
 
 #define S2 1.414213562373095048802
 #define G2 0.2928932188134524755992 /* 1 - 1/sqrt(2) */
 static const Tableau tableaux[] = {
-  {"euler", 2, 1, {{0, 0}, {1, 0}}, {{0, 0}, {0, 1}}, {1, 0}, {0, 1}, "IMEX Euler: first order, keeps f >= 0 for any eps under the transport CFL (for under-resolved runs)"},
-  {"l2", 2, 2, {{0, 0}, {1, 0}}, {{G2, 0}, {1 - 2 * G2, G2}}, {0.5, 0.5}, {0.5, 0.5}, "Pareschi-Russo SSP2(2,2,2): second order, L-stable implicit part, 2 implicit stages"},
-  {"2e", 3, 2, {{0, 0, 0}, {2 - S2, 0, 0}, {(3 - 2 * S2) / 6, (3 + 2 * S2) / 6, 0}}, {{0, 0, 0}, {1 - 1 / S2, 1 - 1 / S2, 0}, {1 / (2 * S2), 1 / (2 * S2), 1 - 1 / S2}}, {1 / (2 * S2), 1 / (2 * S2), 1 - 1 / S2}, {1 / (2 * S2), 1 / (2 * S2), 1 - 1 / S2}, "Constantinescu 2e: second order, stiffly accurate L-stable implicit part, explicit first stage"},
+  {"euler", 2, 1, {{0, 0}, {1, 0}}, {{0, 0}, {0, 1}}, {1, 0}, {0, 1}, "IMEX Euler: first order, keeps f >= 0 for any eps under the transport CFL (for under-resolved runs)", PETSC_FALSE, {0}},
+  {"l2", 2, 2, {{0, 0}, {1, 0}}, {{G2, 0}, {1 - 2 * G2, G2}}, {0.5, 0.5}, {0.5, 0.5}, "Pareschi-Russo SSP2(2,2,2): second order, L-stable implicit part, 2 implicit stages", PETSC_TRUE, {0, 1}},
+  {"2e", 3, 2, {{0, 0, 0}, {2 - S2, 0, 0}, {(3 - 2 * S2) / 6, (3 + 2 * S2) / 6, 0}}, {{0, 0, 0}, {1 - 1 / S2, 1 - 1 / S2, 0}, {1 / (2 * S2), 1 / (2 * S2), 1 - 1 / S2}}, {1 / (2 * S2), 1 / (2 * S2), 1 - 1 / S2}, {1 / (2 * S2), 1 / (2 * S2), 1 - 1 / S2}, "Constantinescu 2e: second order, stiffly accurate L-stable implicit part, explicit first stage", PETSC_TRUE, {(4 - S2) / 8, (4 - S2) / 8, 1 / (2 * S2)}},
   {"3", 4, 3,
    {{0, 0, 0, 0}, {1767732205903. / 2027836641118., 0, 0, 0}, {5535828885825. / 10492691773637., 788022342437. / 10882634858940., 0, 0}, {6485989280629. / 16251701735622., -4246266847089. / 9704473918619., 10755448449292. / 10357097424841., 0}},
    {{0, 0, 0, 0}, {1767732205903. / 4055673282236., 1767732205903. / 4055673282236., 0, 0}, {2746238789719. / 10658868560708., -640167445237. / 6845629431997., 1767732205903. / 4055673282236., 0}, {1471266399579. / 7840856788654., -4482444167858. / 7529755066697., 11266239266428. / 11593286722821., 1767732205903. / 4055673282236.}},
    {1471266399579. / 7840856788654., -4482444167858. / 7529755066697., 11266239266428. / 11593286722821., 1767732205903. / 4055673282236.},
    {1471266399579. / 7840856788654., -4482444167858. / 7529755066697., 11266239266428. / 11593286722821., 1767732205903. / 4055673282236.},
-   "Kennedy-Carpenter ARK3(2)4L[2]SA: third order, stiffly accurate L-stable implicit part"},
+   "Kennedy-Carpenter ARK3(2)4L[2]SA: third order, stiffly accurate L-stable implicit part", PETSC_TRUE,
+   {2756255671327. / 12835298489170., -10771552573575. / 22201958757719., 9247589265047. / 10645013368117., 2193209047091. / 5459859503100.}},
 };
 
 /* Line sums: every stage needs its data Z summed over the w-lines of each point (the stage
@@ -57,6 +60,9 @@ typedef struct {
   Vec              F[FHNK_MAX_STAGES], G[FHNK_MAX_STAGES], Y, Y0;
   PetscBool        needF[FHNK_MAX_STAGES], needG[FHNK_MAX_STAGES], sa; /* sa: u_{n+1} = Y_s */
   PetscBool        g0y; /* G_0 = (Y_0 - u)/tau_0 is not stored: Y_0 is kept and later stages use it */
+  PetscBool        adaptive; /* a TSAdapt other than none: every stage kept, u_{n+1} and the embedded
+                                solution formed apart (Y, Yhat), u overwritten only when accepted */
+  Vec              Yhat;
   PetscReal       *tot[NTOT];                                           /* nloc x nv each */
   PetscObjectState ustate;                                              /* state of u when tot[TOT_U] was made */
   PetscBool        utot_valid;
@@ -88,6 +94,7 @@ static PetscErrorCode TSReset_Fused(TS ts)
   }
   PetscCall(VecDestroy(&fu->Y));
   PetscCall(VecDestroy(&fu->Y0));
+  PetscCall(VecDestroy(&fu->Yhat));
   PetscCall(PetscFree(fu->tot[0]));
   for (PetscInt q = 0; q < NTOT; q++) fu->tot[q] = NULL;
   fu->utot_valid = PETSC_FALSE;
@@ -116,11 +123,19 @@ static PetscErrorCode TSSetUp_Fused(TS ts)
   const Tableau *t  = fu->tab;
   const PetscInt s  = t->s;
   PetscFunctionBeginUser;
+  {
+    TSAdapt   adapt;
+    PetscBool none;
+    PetscCall(TSGetAdapt(ts, &adapt));
+    PetscCall(PetscObjectTypeCompare((PetscObject)adapt, TSADAPTNONE, &none));
+    fu->adaptive = (PetscBool)!none;
+    PetscCheck(!fu->adaptive || t->embedded, PetscObjectComm((PetscObject)ts), PETSC_ERR_ARG_INCOMP, "-ts_adapt_type %s needs a tableau with an embedded pair: -ts_fhnkimex_type l2, 2e or 3 (%s has none)", ((PetscObject)adapt)->type_name, t->name);
+  }
   fu->sa = PETSC_TRUE;
   for (PetscInt j = 0; j < s; j++) fu->sa = (PetscBool)(fu->sa && t->b[j] == t->A[s - 1][j] && t->bt[j] == t->At[s - 1][j]);
-  if (t->b[s - 1] != 0) fu->sa = PETSC_FALSE; /* Y_s does not contain F_s */
+  if (t->b[s - 1] != 0 || fu->adaptive) fu->sa = PETSC_FALSE; /* Y_s does not contain F_s */
   for (PetscInt j = 0; j < s; j++) {
-    fu->needF[j] = fu->needG[j] = PETSC_FALSE;
+    fu->needF[j] = fu->needG[j] = fu->adaptive; /* adaptive: the two completions read every stage */
     for (PetscInt i = j + 1; i < s; i++) {
       if (t->A[i][j] != 0) fu->needF[j] = PETSC_TRUE;
       if (t->At[i][j] != 0) fu->needG[j] = PETSC_TRUE;
@@ -132,7 +147,7 @@ static PetscErrorCode TSSetUp_Fused(TS ts)
   }
   /* an implicit first stage solves Y_0 from Z_0 = u, so G_0 = (Y_0 - u)/tau_0: keeping Y_0 instead
      of G_0 saves writing G_0 (and the stage needs Y_0 stored anyway, for F_0) */
-  fu->g0y = (PetscBool)(t->At[0][0] != 0 && fu->needG[0]);
+  fu->g0y = (PetscBool)(t->At[0][0] != 0 && fu->needG[0] && !fu->adaptive);
   for (PetscInt j = 0; j < s; j++) {
     if (fu->needF[j]) PetscCall(VecDuplicate(ts->vec_sol, &fu->F[j]));
     if (fu->needG[j] && !(j == 0 && fu->g0y)) PetscCall(VecDuplicate(ts->vec_sol, &fu->G[j]));
@@ -146,6 +161,7 @@ static PetscErrorCode TSSetUp_Fused(TS ts)
     PetscCall(VecDuplicate(ts->vec_sol, &fu->Y0));
     PetscCall(VecZeroEntries(fu->Y0));
   }
+  if (fu->adaptive) PetscCall(VecDuplicate(ts->vec_sol, &fu->Yhat));
   {
     Fhnk           fk;
     const PetscInt n = PetscMax(1, fk_npv(ts, &fk));
@@ -187,7 +203,7 @@ static inline Vec StageY(TS_Fused *fu, PetscInt i)
 static PetscErrorCode ImplicitStage(Fhnk fk, TS_Fused *fu, PetscInt i, PetscReal h, Vec U)
 {
   const Tableau  *t    = fu->tab;
-  const PetscBool last = (PetscBool)(i == t->s - 1), inplace = (PetscBool)(last && fu->sa), complete = (PetscBool)(last && !fu->sa);
+  const PetscBool last = (PetscBool)(i == t->s - 1 && !fu->adaptive), inplace = (PetscBool)(last && fu->sa), complete = (PetscBool)(last && !fu->sa);
   const PetscInt  nc = fk->ph.ncell, nv = fk->ph.nv, nw = fk->ph.nw;
   const PetscReal tau = h * t->At[i][i], itau = 1 / tau, cy = t->bt[i] / t->At[i][i], *v = fk->ph.v;
   const PetscScalar *r, *src[2 * FHNK_MAX_STAGES], *zs[2 * FHNK_MAX_STAGES], *ps[2 * FHNK_MAX_STAGES], *zt[2 * FHNK_MAX_STAGES];
@@ -312,18 +328,12 @@ static PetscErrorCode ImplicitStage(Fhnk fk, TS_Fused *fu, PetscInt i, PetscReal
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode TSStep_Fused(TS ts)
+/* The stages of one step of size h from U. Fixed steps complete the step on the way (into U);
+   adaptive ones leave every F_i, G_i in place for the two completions. */
+static PetscErrorCode Stages(TS ts, TS_Fused *fu, Fhnk fk, PetscReal h, Vec U)
 {
-  TS_Fused      *fu = (TS_Fused *)ts->data;
-  const Tableau *t  = fu->tab;
-  Fhnk           fk;
-  Vec            U = ts->vec_sol;
-  PetscReal      h = ts->time_step;
-
+  const Tableau *t = fu->tab;
   PetscFunctionBeginUser;
-  PetscCall(TSGetApplicationContext(ts, &fk));
-  /* land exactly on the final time (MATCHSTEP) without a sliver of a step */
-  if (ts->exact_final_time == TS_EXACTFINALTIME_MATCHSTEP && ts->ptime + h * (1 + 1e-9) >= ts->max_time) h = ts->max_time - ts->ptime;
   { /* line sums of u: still those the last step left, or made afresh */
     PetscObjectState st;
     PetscCall(PetscObjectStateGet((PetscObject)U, &st));
@@ -332,6 +342,8 @@ static PetscErrorCode TSStep_Fused(TS ts)
       PetscCall(VecGetArrayRead(U, &u));
       for (PetscInt p = 0; p < fk->nloc; p++) FhnkLineSum(fk, u + p * fk->ph.ncell, fu->tot[TOT_U] + p * fk->ph.nv);
       PetscCall(VecRestoreArrayRead(U, &u));
+      PetscCall(PetscObjectStateGet((PetscObject)U, &fu->ustate));
+      fu->utot_valid = PETSC_TRUE;
     }
   }
   for (PetscInt i = 0; i < t->s; i++) {
@@ -349,10 +361,84 @@ static PetscErrorCode TSStep_Fused(TS ts)
       else if (i == t->s - 1 && !fu->sa && t->b[i] != 0) PetscCall(FhnkExplicitGivenVAdd(fk, fu->Y, fk->Vy, U, PETSC_FALSE, PETSC_TRUE, h * t->b[i], fu->tot[TOT_U]));
     }
   }
-  /* every way of ending the step above leaves the line sums of the new u */
-  PetscCall(PetscObjectStateGet((PetscObject)U, &fu->ustate));
-  fu->utot_valid = PETSC_TRUE;
-  ts->ptime += h;
+  PetscFunctionReturn(0);
+}
+
+/* X = U + h sum_j (b_j F_j + bt_j G_j), or with the embedded weights */
+static PetscErrorCode Complete(TS_Fused *fu, PetscReal h, PetscBool embedded, Vec U, Vec X)
+{
+  const Tableau *t = fu->tab;
+  PetscScalar    alpha[2 * FHNK_MAX_STAGES];
+  Vec            V[2 * FHNK_MAX_STAGES];
+  PetscInt       n = 0;
+  PetscFunctionBeginUser;
+  for (PetscInt j = 0; j < t->s; j++) {
+    alpha[n] = h * (embedded ? t->be[j] : t->b[j]);
+    V[n++]   = fu->F[j];
+    alpha[n] = h * (embedded ? t->be[j] : t->bt[j]);
+    V[n++]   = fu->G[j];
+  }
+  PetscCall(VecCopy(U, X));
+  PetscCall(VecMAXPY(X, n, alpha, V));
+  PetscFunctionReturn(0);
+}
+
+/* weighted norm of u_{n+1} - (embedded solution), for TSAdaptChoose */
+static PetscErrorCode TSEvaluateWLTE_Fused(TS ts, NormType wnormtype, PetscInt *order, PetscReal *wlte)
+{
+  TS_Fused *fu = (TS_Fused *)ts->data;
+  PetscReal a, r;
+  PetscFunctionBeginUser;
+  PetscCheck(fu->adaptive, PetscObjectComm((PetscObject)ts), PETSC_ERR_ARG_WRONGSTATE, "no error estimate without an adaptive step");
+  PetscCall(TSErrorWeightedNorm(ts, fu->Y, fu->Yhat, wnormtype, wlte, &a, &r));
+  *order = fu->tab->order;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode TSStep_Fused(TS ts)
+{
+  TS_Fused *fu = (TS_Fused *)ts->data;
+  Fhnk      fk;
+  Vec       U = ts->vec_sol;
+  PetscReal h = ts->time_step;
+
+  PetscFunctionBeginUser;
+  PetscCall(TSGetApplicationContext(ts, &fk));
+  /* land exactly on the final time (MATCHSTEP) without a sliver of a step */
+  if (ts->exact_final_time == TS_EXACTFINALTIME_MATCHSTEP && ts->ptime + h * (1 + 1e-9) >= ts->max_time) h = ts->max_time - ts->ptime;
+  if (!fu->adaptive) {
+    PetscCall(Stages(ts, fu, fk, h, U));
+    /* every way of ending the step above leaves the line sums of the new u */
+    PetscCall(PetscObjectStateGet((PetscObject)U, &fu->ustate));
+    fu->utot_valid = PETSC_TRUE;
+    ts->ptime += h;
+  } else { /* PETSc's protocol (as in its RK and ARKIMEX): try, ask the adaptor, retry smaller */
+    TSAdapt   adapt;
+    PetscBool accept    = PETSC_TRUE;
+    PetscInt  rejection = 0;
+    PetscCall(TSGetAdapt(ts, &adapt));
+    for (;;) {
+      PetscReal next_h;
+      ts->time_step = h; /* the adaptor reads the size of the step it judges from the TS */
+      PetscCall(Stages(ts, fu, fk, h, U));
+      PetscCall(Complete(fu, h, PETSC_FALSE, U, fu->Y));
+      PetscCall(Complete(fu, h, PETSC_TRUE, U, fu->Yhat));
+      PetscCall(TSAdaptChoose(adapt, ts, h, NULL, &next_h, &accept));
+      if (accept) {
+        PetscCall(VecCopy(fu->Y, U));
+        ts->ptime += h;
+        ts->time_step = next_h;
+        break;
+      }
+      ts->reject++;
+      if (ts->max_reject >= 0 && ++rejection > ts->max_reject) {
+        ts->reason = TS_DIVERGED_STEP_REJECTED;
+        PetscCall(PetscInfo(ts, "step rejected %" PetscInt_FMT " times at t = %g\n", rejection, (double)ts->ptime));
+        PetscFunctionReturn(0);
+      }
+      h = next_h;
+    }
+  }
   if (ts->exact_final_time == TS_EXACTFINALTIME_MATCHSTEP && PetscAbsReal(ts->ptime - ts->max_time) < 1e-12 * PetscAbsReal(ts->max_time)) ts->ptime = ts->max_time;
   PetscFunctionReturn(0);
 }
@@ -364,7 +450,7 @@ static PetscErrorCode TSSetFromOptions_Fused(TS ts, PetscOptionItems *PetscOptio
   PetscBool flg;
   PetscFunctionBeginUser;
   PetscOptionsHeadBegin(PetscOptionsObject, "fhnkimex: fused IMEX Runge-Kutta of fhnk");
-  PetscCall(PetscOptionsString("-ts_fhnkimex_type", "tableau: euler (1st order, positive for any eps), l2 (default), 2e, 3", "", fu->type, type, sizeof(type), &flg));
+  PetscCall(PetscOptionsString("-ts_fhnkimex_type", "tableau: euler (1st order, positive for any eps), l2 (default), 2e, 3; l2, 2e and 3 have embedded pairs for -ts_adapt_type basic (-ts_rtol, -ts_atol)", "", fu->type, type, sizeof(type), &flg));
   if (flg) PetscCall(TSFusedSetTableau(ts, type));
   PetscOptionsHeadEnd();
   PetscFunctionReturn(0);
@@ -376,7 +462,10 @@ static PetscErrorCode TSView_Fused(TS ts, PetscViewer viewer)
   PetscBool iascii;
   PetscFunctionBeginUser;
   PetscCall(PetscObjectTypeCompare((PetscObject)viewer, PETSCVIEWERASCII, &iascii));
-  if (iascii) PetscCall(PetscViewerASCIIPrintf(viewer, "  fused IMEX tableau %s (order %" PetscInt_FMT ", %" PetscInt_FMT " stages): %s\n", fu->tab->name, fu->tab->order, fu->tab->s, fu->tab->note));
+  if (iascii) {
+    PetscCall(PetscViewerASCIIPrintf(viewer, "  fused IMEX tableau %s (order %" PetscInt_FMT ", %" PetscInt_FMT " stages): %s\n", fu->tab->name, fu->tab->order, fu->tab->s, fu->tab->note));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "  %s\n", fu->tab->embedded ? (fu->adaptive ? "adaptive steps: embedded pair of order - 1 (every stage kept, step completed apart)" : "fixed steps (an embedded pair is available: -ts_adapt_type basic)") : "fixed steps (no embedded pair)"));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -392,6 +481,7 @@ static PetscErrorCode TSCreate_Fused(TS ts)
   ts->ops->step           = TSStep_Fused;
   ts->ops->setfromoptions = TSSetFromOptions_Fused;
   ts->ops->view           = TSView_Fused;
+  ts->ops->evaluatewlte   = TSEvaluateWLTE_Fused;
   ts->usessnes            = PETSC_FALSE;
   PetscCall(TSFusedSetTableau(ts, "l2"));
   PetscFunctionReturn(0);
@@ -408,5 +498,13 @@ PetscErrorCode FhnkFusedSetType(TS ts, const char *name)
 {
   PetscFunctionBeginUser;
   PetscCall(TSFusedSetTableau(ts, name));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode FhnkFusedHasEmbedded(TS ts, PetscBool *embedded)
+{
+  TS_Fused *fu = (TS_Fused *)ts->data;
+  PetscFunctionBeginUser;
+  *embedded = fu->tab->embedded;
   PetscFunctionReturn(0);
 }

@@ -68,6 +68,8 @@ static PetscErrorCode FhnkMain(int *status)
   if (fk->bad_input) goto done;
   PetscCall(FhnkGridSetUp(fk));
   PetscCall(FhnkTSCreate(fk));
+  PetscCall(FhnkTSCheckType(fk));
+  if (fk->bad_input) goto cleanup;
   PetscCall(TSSetFromOptions(fk->ts));
   PetscCall(FhnkTSSetUp(fk));
   PetscCall(FhnkLimitCreate(fk));

@@ -122,6 +122,27 @@ PetscErrorCode FhnkTSCreate(Fhnk fk)
   PetscFunctionReturn(0);
 }
 
+/* Before TSSetFromOptions: -ts_type must name a stepper fhnk can drive (PETSc would only say
+   "Unknown TS type", or accept an implicit type this problem does not set up). */
+PetscErrorCode FhnkTSCheckType(Fhnk fk)
+{
+  char      type[64];
+  PetscBool set, ok = PETSC_FALSE;
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-ts_type", type, sizeof(type), &set));
+  if (!set) PetscFunctionReturn(0);
+  for (const char *const *e = (const char *const[]){TSFHNKIMEX, TSARKIMEX, TSEULER, TSRK, TSSSP, NULL}; *e; e++) {
+    PetscBool m;
+    PetscCall(PetscStrcmp(type, *e, &m));
+    ok = (PetscBool)(ok || m);
+  }
+  if (!ok) {
+    PetscCall(FhnkPrintf(fk->comm, PETSC_STDERR, "fhnk: error: -ts_type %s is not supported: use fhnkimex (default), arkimex, or an explicit type (euler, rk, ssp)\n", type));
+    fk->bad_input = PETSC_TRUE;
+  }
+  PetscFunctionReturn(0);
+}
+
 /* After TSSetFromOptions: decide the split, check T and dt. */
 PetscErrorCode FhnkTSSetUp(Fhnk fk)
 {
@@ -136,11 +157,15 @@ PetscErrorCode FhnkTSSetUp(Fhnk fk)
     PetscCall(PetscStrcmp(type, *e, &m));
     expl = (PetscBool)(expl || m);
   }
-  if (!(arkimex || fused || expl)) {
-    PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: error: -ts_type %s is not supported: use fhnkimex (default), arkimex, or an explicit type (euler, rk, ssp)\n", type));
-    fk->bad_input = PETSC_TRUE;
-  }
+  PetscCheck(arkimex || fused || expl, fk->comm, PETSC_ERR_ARG_WRONG, "TS type %s slipped past FhnkTSCheckType", type);
   fk->imex = (PetscBool)(arkimex || fused);
+  {
+    TSAdapt   adapt;
+    PetscBool none;
+    PetscCall(TSGetAdapt(fk->ts, &adapt));
+    PetscCall(PetscObjectTypeCompare((PetscObject)adapt, TSADAPTNONE, &none));
+    fk->adaptive = (PetscBool)!none;
+  }
   if (fused) { /* second order where the v-grid resolves sqrt(eps/rho0); IMEX Euler (positive for any
                   eps) where it does not, since no second-order IMEX RK keeps f >= 0 there */
     PetscBool set;
@@ -150,6 +175,14 @@ PetscErrorCode FhnkTSSetUp(Fhnk fk)
     if (!set && PetscSqrtReal(fk->model.eps / rmax) < fk->v_muscl_min_cells * fk->ph.dv) {
       PetscCall(FhnkFusedSetType(fk->ts, "euler"));
       PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: note: the v-grid does not resolve sqrt(eps/rho0): time stepping with IMEX Euler (first order, keeps f >= 0 for any eps); pass -ts_fhnkimex_type l2 to force second order\n"));
+    }
+    if (fk->adaptive) {
+      PetscBool embedded;
+      PetscCall(FhnkFusedHasEmbedded(fk->ts, &embedded));
+      if (!embedded) {
+        PetscCall(FhnkPrintf(fk->comm, PETSC_STDERR, "fhnk: error: adaptive steps (-ts_adapt_type) need a tableau with an embedded pair: -ts_fhnkimex_type l2, 2e or 3 (IMEX Euler has none)\n"));
+        fk->bad_input = PETSC_TRUE;
+      }
     }
   }
   if (arkimex) { /* stock ARKIMEX: the same default tableau as the fused stepper */
@@ -252,7 +285,7 @@ PetscErrorCode FhnkRun(Fhnk fk)
   fk->wall_last_print = fk->wall_start;
   while (isnap < fk->nsnap && fk->snap_t[isnap] < t - tol) isnap++;
   PetscCall(PetscLogStagePush(fk->log.loop));
-  for (;;) {
+  for (PetscBool started = PETSC_FALSE;;) {
     PetscReal tnext;
     /* a sample on the -diag_dt grid, at the end, and at the start of a new series; the limit
        companion is advanced only to sample times (also after a restart that lands on one) */
@@ -272,7 +305,10 @@ PetscErrorCode FhnkRun(Fhnk fk)
     if (kinetic) {
       TSConvergedReason reason;
       PetscCall(TSSetMaxTime(fk->ts, tnext));
-      PetscCall(TSSetTimeStep(fk->ts, fk->dt));
+      /* fixed steps start every segment with -ts_dt (the last step of a segment may have been cut
+         to land on a sample time); adaptive ones keep the step their controller chose */
+      if (!fk->adaptive || !started) PetscCall(TSSetTimeStep(fk->ts, fk->dt));
+      started = PETSC_TRUE;
       PetscCall(TSSolve(fk->ts, fk->f));
       PetscCall(TSGetConvergedReason(fk->ts, &reason));
       PetscCheck(reason >= 0, fk->comm, PETSC_ERR_NOT_CONVERGED, "time stepping failed (TS reason %s) at t = %g", TSConvergedReasons[reason], (double)t);

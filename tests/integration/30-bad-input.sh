@@ -76,6 +76,8 @@ CASES=(
   "ts_max_time|-ts_max_time 0|ts_max_time"
   "|-restart /nonexistent.h5|restart nonexistent.h5"
   "|-epss 1|epss"
+  "|-ts_type foo|ts_type"
+  "|-ts_adapt_type basic -ts_fhnkimex_type euler|ts_adapt_type"
 )
 i=0
 for cs in "${CASES[@]}"; do
