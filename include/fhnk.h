@@ -71,6 +71,7 @@ struct _p_Fhnk {
   PetscInt  checkpoint_keep;
   PetscBool overwrite, strict, imex, quiet;
   PetscBool adaptive;              /* a TSAdapt other than none (-ts_adapt_type)                */
+  PetscReal dt_first;              /* adaptive restart: the step chosen before the checkpoint   */
   PetscBool bad_input;             /* set by option checks; main exits 1 */
 
   /* registries of scenario choices */

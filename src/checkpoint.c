@@ -141,6 +141,11 @@ PetscErrorCode FhnkCheckpointWrite(Fhnk fk, PetscReal t, PetscInt step)
     PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "next_diag_time", PETSC_REAL, &fk->tdiag));
     PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "last_diag_time", PETSC_REAL, &fk->last_diag_t));
     PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "checkpoint_format", PETSC_INT, &fmt));
+    { /* the step the TS takes next: an adaptive run continues with it (bitwise restarts) */
+      PetscReal dtn;
+      PetscCall(TSGetTimeStep(fk->ts, &dtn));
+      PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "next_dt", PETSC_REAL, &dtn));
+    }
   }
   PetscCall(PetscViewerHDF5GetFileId(v, &fid));
   PetscCall(FhnkWriteAttributes(fk, fid)); /* also "dt" (the run's step) */
@@ -340,6 +345,11 @@ PetscErrorCode FhnkRestartLoad(Fhnk fk)
   PetscCall(PetscViewerHDF5ReadAttribute(v, "/", "diag_samples", PETSC_INT, NULL, &nt));
   PetscCall(PetscViewerHDF5ReadAttribute(v, "/", "next_diag_time", PETSC_REAL, NULL, &fk->tdiag));
   PetscCall(PetscViewerHDF5ReadAttribute(v, "/", "last_diag_time", PETSC_REAL, NULL, &fk->last_diag_t));
+  { /* an adaptive run goes on with the step its controller had chosen (older checkpoints: -ts_dt) */
+    PetscBool has;
+    PetscCall(PetscViewerHDF5HasAttribute(v, "/", "next_dt", &has));
+    if (has && fk->adaptive) PetscCall(PetscViewerHDF5ReadAttribute(v, "/", "next_dt", PETSC_REAL, NULL, &fk->dt_first));
+  }
   PetscCall(PetscViewerDestroy(&v));
   /* the step size of the checkpointed run, unless -ts_dt is given again */
   PetscCall(PetscOptionsHasName(NULL, NULL, "-ts_dt", &dtset));

@@ -306,8 +306,9 @@ PetscErrorCode FhnkRun(Fhnk fk)
       TSConvergedReason reason;
       PetscCall(TSSetMaxTime(fk->ts, tnext));
       /* fixed steps start every segment with -ts_dt (the last step of a segment may have been cut
-         to land on a sample time); adaptive ones keep the step their controller chose */
-      if (!fk->adaptive || !started) PetscCall(TSSetTimeStep(fk->ts, fk->dt));
+         to land on a sample time); adaptive ones keep the step their controller chose, and after
+         a restart start with the one it had chosen when the checkpoint was written */
+      if (!fk->adaptive || !started) PetscCall(TSSetTimeStep(fk->ts, !started && fk->adaptive && fk->dt_first > 0 ? fk->dt_first : fk->dt));
       started = PETSC_TRUE;
       PetscCall(TSSolve(fk->ts, fk->f));
       PetscCall(TSGetConvergedReason(fk->ts, &reason));

@@ -7,7 +7,8 @@ docs/layout.md: exit 75 after SIGTERM/SIGUSR1 with a checkpoint written).
    the original DIR, to the same T: the final state and the diagnostics at T must equal the
    straight run's to 1e-12 (the same arithmetic on each point; only Psi reduction order may
    differ), and the diagnostics time series must be the straight run's.
-   On the same number of ranks, for every fused tableau, the restart is bit for bit.
+   On the same number of ranks, for every fused tableau (and with adaptive steps), the restart is
+   bit for bit.
 3. A long run on 1 rank gets SIGTERM after ~1.5 s: exit 75 and a checkpoint in DIR; then
    "-restart latest" in the same DIR finishes with exit 0 at T.
 """
@@ -80,12 +81,16 @@ with tmpdir() as tmp:
     # 2c. on the same number of ranks a restart continues bit for bit, for every fused tableau:
     # the stepper keeps the w-line sums of u from step to step (the stage centres need them) and
     # makes them afresh after a restart, in the same order of summation
-    for tab in ("l2", "2e", "3", "euler"):
-        o = dict(opts, ts_type="fhnkimex", ts_fhnkimex_type=tab)
-        S = os.path.join(tmp, "S-" + tab)
+    # (adaptive steps too: the checkpoint carries the step the controller chose next)
+    for tab in ("l2", "2e", "3", "euler", "3 adaptive"):
+        o = dict(opts, ts_type="fhnkimex", ts_fhnkimex_type=tab.split()[0])
+        if "adaptive" in tab:
+            o.update(ts_adapt_type="basic", ts_rtol=1e-4, ts_atol=1e-4)
+        S = os.path.join(tmp, "S-" + tab.replace(" ", "-"))
         run_fhnk(o, S, n=1)
-        R = os.path.join(tmp, "R-" + tab)
-        cp3, _ = run_fhnk(dict(o, restart=os.path.join(S, "checkpoint-000020.h5")), R, n=1, check=False)
+        R = os.path.join(tmp, "R-" + tab.replace(" ", "-"))
+        ck = sorted(glob.glob(os.path.join(S, "checkpoint-*.h5")))[0]  # the t = 0.2 one
+        cp3, _ = run_fhnk(dict(o, restart=ck), R, n=1, check=False)
         c.check(cp3.returncode == 0, "%s: restart on 1 rank: exit %d" % (tab, cp3.returncode))
         if cp3.returncode == 0:
             fS, _, _ = ref.read_checkpoint(ref.latest_checkpoint(S))
