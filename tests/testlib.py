@@ -57,6 +57,16 @@ def fmt_opts(opts):
     return out
 
 
+# The model of the fused-stepper tests (verification/50 and 51): cubic N, eps = 1e-2 (dt rho0/eps
+# about 1: the stiff part matters), cosine rho0, gaussian Psi; nw = 29 = 3 x 8 + 4 + 1 lines and
+# odd nv, so every path of the blocked line solves runs.
+FUSED_CASE = dict(eps=1e-2, N_coeffs="0,1,0,-1", fhn_a=0.1, fhn_b=0.08, fhn_c=0.0, dim=1, nx=4,
+                  Lx=1.0, rho0_type="cosine", rho0_amp=0.3, psi_type="gaussian", psi_J=1.0,
+                  psi_sigma=0.3, nv=63, vmin=-1.6, vmax=1.6, nw=29, wmin=-3.0, wmax=3.0,
+                  init="concentrated", init_V0=0.5, init_V0_amp=0.3, init_W0=0.0,
+                  init_W0_amp=0.1, init_var_w=0.5)
+
+
 class RunError(RuntimeError):
     pass
 

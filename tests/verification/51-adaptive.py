@@ -19,17 +19,13 @@ import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from testlib import Checker, ref, require_fhnk, run_fhnk, tmpdir  # noqa: E402
+from testlib import FUSED_CASE, Checker, ref, require_fhnk, run_fhnk, tmpdir  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 require_fhnk()
 c = Checker()
-opts = dict(eps=1e-2, N_coeffs="0,1,0,-1", fhn_a=0.1, fhn_b=0.08, fhn_c=0.0, dim=1, nx=4,
-            Lx=1.0, rho0_type="cosine", rho0_amp=0.3, psi_type="gaussian", psi_J=1.0,
-            psi_sigma=0.3, nv=63, vmin=-1.6, vmax=1.6, nw=29, wmin=-3.0, wmax=3.0,
-            init="concentrated", init_V0=0.5, init_V0_amp=0.3, init_W0=0.0, init_W0_amp=0.1,
-            init_var_w=0.5, ts_dt=0.01, ts_max_time=0.5, diag_dt=0.25)
+opts = dict(FUSED_CASE, ts_dt=0.01, ts_max_time=0.5, diag_dt=0.25)
 
 
 def run(o, out, n=1):
