@@ -109,13 +109,6 @@ static PetscErrorCode TSDestroy_Fused(TS ts)
   PetscFunctionReturn(0);
 }
 
-/* points x nv of this rank: the size of one set of line sums */
-static PetscInt fk_npv(TS ts, Fhnk *fk)
-{
-  if (TSGetApplicationContext(ts, fk)) return 0;
-  return (*fk)->nloc * (*fk)->ph.nv;
-}
-
 /* allocate only the stage vectors the tableau reads later */
 static PetscErrorCode TSSetUp_Fused(TS ts)
 {
@@ -162,9 +155,11 @@ static PetscErrorCode TSSetUp_Fused(TS ts)
     PetscCall(VecZeroEntries(fu->Y0));
   }
   if (fu->adaptive) PetscCall(VecDuplicate(ts->vec_sol, &fu->Yhat));
-  {
-    Fhnk           fk;
-    const PetscInt n = PetscMax(1, fk_npv(ts, &fk));
+  { /* the line sums: nloc x nv per slot */
+    Fhnk     fk;
+    PetscInt n;
+    PetscCall(TSGetApplicationContext(ts, &fk));
+    n = PetscMax(1, fk->nloc * fk->ph.nv);
     PetscCall(PetscCalloc1(NTOT * n, &fu->tot[0]));
     for (PetscInt q = 1; q < NTOT; q++) fu->tot[q] = fu->tot[0] + q * n;
     fu->utot_valid = PETSC_FALSE;
