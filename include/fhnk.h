@@ -24,9 +24,26 @@ typedef struct {
   char      rho0_type[FHNK_NAME_LEN];
   PetscReal rho0_amp;
   char      psi_type[FHNK_NAME_LEN];
-  PetscReal psi_J, psi_sigma;
+  PetscReal psi_J, psi_sigma, psi_grade;
   PetscBool psi_periodic;
 } FhnkSpace;
+
+/* The coupling concern (coupling.c): who owns the Psi machinery. */
+typedef struct {
+  char         method[FHNK_NAME_LEN]; /* requested: auto | fft | matrix | replicated          */
+  char         used[FHNK_NAME_LEN];   /* what runs: fft | matrix | replicated | none          */
+  Vec          P;                     /* Psi*rho0 (da1), computed once                         */
+  Mat          Psi;                   /* matrix path: Psi(x_p, x_q) |dK|, rows of local points */
+  Vec          gvec, ovec;            /* matrix path: work vectors (da1)                       */
+  VecScatter   toFFT;                 /* fft path: DMDA layout -> natural-order FFT slabs      */
+  Vec          fftv;                  /*   the field in the FFT layout                         */
+  void        *fft;                   /* FFT engine (private to coupling.c)                    */
+  PetscReal   *natbuf, *gathbuf;      /* replicated: whole field, natural and rank order       */
+  PetscMPIInt *counts, *displs;       /* replicated: Allgatherv layout                         */
+  PetscInt    *boxes;                 /* replicated: xs, xm, ys, ym of every rank              */
+  PetscReal    nnz;                   /* nonzeros of the matrix (estimate when not built)      */
+  PetscLogEvent setup;
+} FhnkCoupling;
 
 typedef struct {
   PetscInt   nv, nw, ncell;
@@ -76,6 +93,7 @@ struct _p_Fhnk {
 
   /* registries of scenario choices */
   PetscFunctionList rho0_list, psi_list, init_list;
+  FhnkCoupling      cpl;
 
   /* grid of K */
   DM         da;    /* dof = nv*nw: each rank owns whole phase-space blocks */
@@ -84,8 +102,10 @@ struct _p_Fhnk {
   PetscInt   nloc;  /* points of K owned here                               */
   PetscInt  *nat;   /* natural index of each local point                    */
   PetscReal *xloc;  /* coordinates, nloc*dim                                */
-  Vec        rho0, P, rhoV, Q; /* da1 vectors: rho0, Psi*rho0, rho0 V, Psi*(rho0 V) */
-  Mat        Psi;   /* Psi(x,x') |dK|, rows owned with the points           */
+  Vec        rho0;  /* da1: rho0, normalised to integral 1                   */
+  PetscInt  *ixs, *iys, *rstart; /* DMDA ownership: first ix of each rank column, first iy
+                                    of each rank row (px+1, py+1), first PETSc index of each rank */
+  PetscInt   px, py;
 
   /* per-point stage data */
   PetscReal *Vst;   /* mean voltage of a state (FhnkExplicit, FhnkCFL)       */

@@ -1,6 +1,4 @@
-/* Grids of K and of phase space, rho0, and the Psi convolution (SPEC 3).
-   Space couples only through Psi*rho0 (once) and Psi*(rho0 V) (every stage); the latter is a
-   MatMult on an npts-sized vector: a global reduction, never a gather of phase-space data. */
+/* Grids of K and of phase space, and rho0 (SPEC 3). The coupling Psi is coupling.c's. */
 #include "grid.h"
 
 static PetscErrorCode Rho0Uniform(Fhnk fk, const PetscReal *x, PetscReal *val)
@@ -17,38 +15,11 @@ static PetscErrorCode Rho0Cosine(Fhnk fk, const PetscReal *x, PetscReal *val)
   if (fk->space.dim == 2) *val *= 1 + fk->space.rho0_amp * PetscCosReal(2 * PETSC_PI * x[1] / fk->space.Ly);
   PetscFunctionReturn(0);
 }
-/* gaussian: J exp(-r^2/(2 s^2)) / ((2 pi)^(d/2) s^d) */
-static PetscErrorCode PsiGaussian(Fhnk fk, PetscReal r, PetscReal *val)
-{
-  const PetscReal s = fk->space.psi_sigma;
-  const PetscInt  d = fk->space.dim;
-  PetscFunctionBeginUser;
-  *val = fk->space.psi_J * PetscExpReal(-r * r / (2 * s * s)) / (PetscPowReal(2 * PETSC_PI, 0.5 * d) * PetscPowRealInt(s, d));
-  PetscFunctionReturn(0);
-}
-/* tophat: J/|B_s| on |x-x'| <= s; |B_s| = 2s (1-D), pi s^2 (2-D) */
-static PetscErrorCode PsiTophat(Fhnk fk, PetscReal r, PetscReal *val)
-{
-  const PetscReal s = fk->space.psi_sigma, vol = fk->space.dim == 1 ? 2 * s : PETSC_PI * s * s;
-  PetscFunctionBeginUser;
-  *val = r <= s * (1 + 1e-12) ? fk->space.psi_J / vol : 0.0;
-  PetscFunctionReturn(0);
-}
-static PetscErrorCode PsiNone(Fhnk fk, PetscReal r, PetscReal *val)
-{
-  PetscFunctionBeginUser;
-  *val = 0.0;
-  PetscFunctionReturn(0);
-}
-
 PetscErrorCode FhnkGridRegisterAll(Fhnk fk)
 {
   PetscFunctionBeginUser;
   PetscCall(PetscFunctionListAdd(&fk->rho0_list, "uniform", Rho0Uniform));
   PetscCall(PetscFunctionListAdd(&fk->rho0_list, "cosine", Rho0Cosine));
-  PetscCall(PetscFunctionListAdd(&fk->psi_list, "gaussian", PsiGaussian));
-  PetscCall(PetscFunctionListAdd(&fk->psi_list, "tophat", PsiTophat));
-  PetscCall(PetscFunctionListAdd(&fk->psi_list, "none", PsiNone));
   PetscFunctionReturn(0);
 }
 
@@ -57,18 +28,6 @@ static void NaturalCoords(Fhnk fk, PetscInt q, PetscReal *x)
   const PetscInt ix = q % fk->space.nx, iy = q / fk->space.nx;
   x[0] = (ix + 0.5) * fk->space.Lx / fk->space.nx;
   if (fk->space.dim == 2) x[1] = (iy + 0.5) * fk->space.Ly / fk->space.ny;
-}
-
-/* distance, with the nearest periodic image when -psi_periodic */
-static PetscReal Distance(Fhnk fk, const PetscReal *x, const PetscReal *y)
-{
-  PetscReal r2 = 0, L[2] = {fk->space.Lx, fk->space.Ly};
-  for (PetscInt d = 0; d < fk->space.dim; d++) {
-    PetscReal dx = PetscAbsReal(x[d] - y[d]);
-    if (fk->space.psi_periodic) dx = PetscMin(dx, L[d] - dx);
-    r2 += dx * dx;
-  }
-  return PetscSqrtReal(r2);
 }
 
 PetscErrorCode FhnkLocalRho0(Fhnk fk, PetscInt p, PetscReal *rho0)
@@ -98,10 +57,9 @@ static PetscErrorCode PhaseSetUp(FhnkPhase *ph)
 PetscErrorCode FhnkGridSetUp(Fhnk fk)
 {
   FhnkSpace *sp = &fk->space;
-  PetscInt   xs, ys, xm, ym, k = 0, rstart;
+  PetscInt   xs, ys, xm, ym, k = 0;
   PetscReal *r, total = 0;
   FhnkRho0Fn rfn;
-  FhnkPsiFn  pfn;
 
   PetscFunctionBeginUser;
   PetscCall(PhaseSetUp(&fk->ph));
@@ -124,66 +82,42 @@ PetscErrorCode FhnkGridSetUp(Fhnk fk)
       fk->nat[k] = ix + sp->nx * iy;
       NaturalCoords(fk, fk->nat[k], fk->xloc + k * sp->dim);
     }
+  { /* the ownership of the DMDA, to map a natural index to PETSc's numbering without an AO
+       (DMDAGetAO holds the whole map on every rank: O(npts) memory per rank) */
+    const PetscInt *lx, *ly;
+    PetscInt        px, py;
+    PetscCall(DMDAGetInfo(fk->da, NULL, NULL, NULL, NULL, &px, &py, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
+    if (sp->dim == 1) py = 1;
+    PetscCall(DMDAGetOwnershipRanges(fk->da, &lx, sp->dim == 2 ? &ly : NULL, NULL));
+    fk->px = px;
+    fk->py = py;
+    PetscCall(PetscMalloc3(px + 1, &fk->ixs, py + 1, &fk->iys, px * py + 1, &fk->rstart));
+    fk->ixs[0] = fk->iys[0] = fk->rstart[0] = 0;
+    for (PetscInt i = 0; i < px; i++) fk->ixs[i + 1] = fk->ixs[i] + lx[i];
+    for (PetscInt j = 0; j < py; j++) fk->iys[j + 1] = fk->iys[j] + (sp->dim == 2 ? ly[j] : 1);
+    for (PetscInt j = 0; j < py; j++)
+      for (PetscInt i = 0; i < px; i++) fk->rstart[j * px + i + 1] = fk->rstart[j * px + i] + (fk->ixs[i + 1] - fk->ixs[i]) * (fk->iys[j + 1] - fk->iys[j]);
+  }
 
   /* rho0, normalised so that its midpoint integral over K is exactly 1 */
   PetscCall(PetscFunctionListFind(fk->rho0_list, sp->rho0_type, &rfn));
-  PetscCall(PetscFunctionListFind(fk->psi_list, sp->psi_type, &pfn));
-  PetscCheck(rfn && pfn, fk->comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "unknown rho0 or psi type");
+  PetscCheck(rfn, fk->comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "unknown -rho0_type %s", sp->rho0_type);
   PetscCall(DMCreateGlobalVector(fk->da1, &fk->rho0));
-  PetscCall(VecDuplicate(fk->rho0, &fk->P));
-  PetscCall(VecDuplicate(fk->rho0, &fk->rhoV));
-  PetscCall(VecDuplicate(fk->rho0, &fk->Q));
+  /* the total is summed by every rank over all of K in natural order (O(npts), once): the same
+     bits on any number of ranks, where a reduction of partial sums would differ in the last bit */
+  for (PetscInt q = 0; q < sp->npts; q++) {
+    PetscReal xq[2], val;
+    NaturalCoords(fk, q, xq);
+    PetscCall((*rfn)(fk, xq, &val));
+    total += val;
+  }
   PetscCall(VecGetArray(fk->rho0, &r));
   for (PetscInt p = 0; p < fk->nloc; p++) {
     PetscCall((*rfn)(fk, fk->xloc + p * sp->dim, &r[p]));
     PetscCheck(r[p] > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "rho0 must stay positive: -rho0_amp must be in (-1, 1)");
-    total += r[p];
+    r[p] /= total * sp->dK;
   }
-  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &total, 1, MPIU_REAL, MPIU_SUM, fk->comm));
-  for (PetscInt p = 0; p < fk->nloc; p++) r[p] /= total * sp->dK;
   PetscCall(VecRestoreArray(fk->rho0, &r));
-
-  /* Psi(x_p, x_q) |dK| as an AIJ matrix with the rows of the local points; entries below
-     1e-300 relative (gaussian tails) are dropped, which changes nothing representable. */
-  {
-    AO        ao;
-    PetscInt *col, *dnz, *onz, cstart, cend, n = sp->npts;
-    PetscReal xq[2], val, vmax = 0;
-    PetscCall(DMDAGetAO(fk->da1, &ao));
-    PetscCall(PetscMalloc3(n, &col, fk->nloc, &dnz, fk->nloc, &onz));
-    for (PetscInt q = 0; q < n; q++) col[q] = q;
-    PetscCall(AOApplicationToPetsc(ao, n, col)); /* col[natural q] = PETSc index */
-    PetscCall(VecGetOwnershipRange(fk->rho0, &cstart, &cend));
-    rstart = cstart;
-    PetscCall((*pfn)(fk, 0, &vmax));
-    vmax = PetscAbsReal(vmax);
-    for (PetscInt p = 0; p < fk->nloc; p++) {
-      dnz[p] = onz[p] = 0;
-      for (PetscInt q = 0; q < n; q++) {
-        NaturalCoords(fk, q, xq);
-        PetscCall((*pfn)(fk, Distance(fk, fk->xloc + p * sp->dim, xq), &val));
-        if (PetscAbsReal(val) > 1e-300 * vmax && val != 0) {
-          if (col[q] >= cstart && col[q] < cend) dnz[p]++;
-          else onz[p]++;
-        }
-      }
-    }
-    PetscCall(MatCreateAIJ(fk->comm, fk->nloc, fk->nloc, n, n, 0, dnz, 0, onz, &fk->Psi));
-    PetscCall(MatSetOption(fk->Psi, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE));
-    for (PetscInt p = 0; p < fk->nloc; p++)
-      for (PetscInt q = 0; q < n; q++) {
-        NaturalCoords(fk, q, xq);
-        PetscCall((*pfn)(fk, Distance(fk, fk->xloc + p * sp->dim, xq), &val));
-        if (PetscAbsReal(val) > 1e-300 * vmax && val != 0) {
-          val *= sp->dK;
-          PetscCall(MatSetValue(fk->Psi, rstart + p, col[q], val, INSERT_VALUES));
-        }
-      }
-    PetscCall(MatAssemblyBegin(fk->Psi, MAT_FINAL_ASSEMBLY));
-    PetscCall(MatAssemblyEnd(fk->Psi, MAT_FINAL_ASSEMBLY));
-    PetscCall(PetscFree3(col, dnz, onz));
-  }
-  PetscCall(MatMult(fk->Psi, fk->rho0, fk->P)); /* P = Psi*rho0, once */
 
   PetscCall(PetscMalloc5(fk->nloc, &fk->Vst, fk->nloc, &fk->Vc, fk->nloc, &fk->mloc, fk->nloc, &fk->Qloc, fk->nloc, &fk->Vy));
   for (PetscInt p = 0; p < fk->nloc; p++) fk->Vc[p] = PETSC_MAX_REAL; /* no previous centre yet */
@@ -192,25 +126,6 @@ PetscErrorCode FhnkGridSetUp(Fhnk fk)
     const PetscInt nv = fk->ph.nv;
     PetscCall(PetscMalloc5(nv, &fk->line.bp, nv, &fk->line.bm, nv, &fk->line.ml, nv, &fk->line.cp, nv, &fk->line.id));
   }
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode FhnkConvolve(Fhnk fk, const PetscReal *V, PetscReal *Qout)
-{
-  PetscScalar       *rv;
-  const PetscScalar *r, *q;
-  PetscFunctionBeginUser;
-  PetscCall(PetscLogEventBegin(fk->log.psi, 0, 0, 0, 0));
-  PetscCall(VecGetArrayRead(fk->rho0, &r));
-  PetscCall(VecGetArray(fk->rhoV, &rv));
-  for (PetscInt p = 0; p < fk->nloc; p++) rv[p] = r[p] * V[p];
-  PetscCall(VecRestoreArray(fk->rhoV, &rv));
-  PetscCall(VecRestoreArrayRead(fk->rho0, &r));
-  PetscCall(MatMult(fk->Psi, fk->rhoV, fk->Q));
-  PetscCall(VecGetArrayRead(fk->Q, &q));
-  for (PetscInt p = 0; p < fk->nloc; p++) Qout[p] = q[p];
-  PetscCall(VecRestoreArrayRead(fk->Q, &q));
-  PetscCall(PetscLogEventEnd(fk->log.psi, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 
@@ -223,12 +138,39 @@ PetscErrorCode FhnkGridDestroy(Fhnk fk)
   PetscCall(PetscFree2(fk->zbuf, fk->zbuf2));
   PetscCall(PetscFree5(fk->line.bp, fk->line.bm, fk->line.ml, fk->line.cp, fk->line.id));
   PetscCall(VecDestroy(&fk->rho0));
-  PetscCall(VecDestroy(&fk->P));
-  PetscCall(VecDestroy(&fk->rhoV));
-  PetscCall(VecDestroy(&fk->Q));
-  PetscCall(MatDestroy(&fk->Psi));
+  PetscCall(PetscFree3(fk->ixs, fk->iys, fk->rstart));
   PetscCall(DMDestroy(&fk->da));
   PetscCall(DMDestroy(&fk->da1));
   PetscCall(DMDestroy(&fk->da2));
   PetscFunctionReturn(0);
+}
+
+/* index of the rank column (row) owning ix (iy): binary search in the ownership ranges */
+static PetscInt Owner(const PetscInt *start, PetscInt n, PetscInt i)
+{
+  PetscInt lo = 0, hi = n; /* start[lo] <= i < start[hi] */
+  while (hi - lo > 1) {
+    const PetscInt mid = (lo + hi) / 2;
+    if (start[mid] <= i) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* PETSc (DMDA global) index of the point of natural index q = ix + nx iy, in O(log ranks) */
+PetscInt FhnkNaturalToPetsc(Fhnk fk, PetscInt q)
+{
+  const PetscInt ix = q % fk->space.nx, iy = q / fk->space.nx;
+  const PetscInt i = Owner(fk->ixs, fk->px, ix), j = Owner(fk->iys, fk->py, iy);
+  return fk->rstart[j * fk->px + i] + (ix - fk->ixs[i]) + (fk->ixs[i + 1] - fk->ixs[i]) * (iy - fk->iys[j]);
+}
+
+/* corners of the block of K owned by rank r (xs, xm, ys, ym) */
+void FhnkRankBox(Fhnk fk, PetscMPIInt r, PetscInt box[4])
+{
+  const PetscInt i = r % fk->px, j = r / fk->px;
+  box[0] = fk->ixs[i];
+  box[1] = fk->ixs[i + 1] - fk->ixs[i];
+  box[2] = fk->iys[j];
+  box[3] = fk->iys[j + 1] - fk->iys[j];
 }

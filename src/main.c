@@ -5,6 +5,7 @@ static const char help[] = "fhnk: MPI-parallel solver of the kinetic FitzHugh-Na
 #include "fhnk.h"
 #include "options.h"
 #include "grid.h"
+#include "coupling.h"
 #include "model.h"
 #include "timestep.h"
 #include "diagnostics.h"
@@ -67,6 +68,7 @@ static PetscErrorCode FhnkMain(int *status)
   PetscCall(FhnkProcessOptions(fk));
   if (fk->bad_input) goto done;
   PetscCall(FhnkGridSetUp(fk));
+  PetscCall(FhnkCouplingSetUp(fk));
   PetscCall(FhnkTSCreate(fk));
   PetscCall(FhnkTSCheckType(fk));
   if (fk->bad_input) goto cleanup;
@@ -124,6 +126,7 @@ static PetscErrorCode FhnkMain(int *status)
 
 cleanup:
   PetscCall(FhnkTSDestroy(fk));
+  PetscCall(FhnkCouplingDestroy(fk));
   PetscCall(FhnkGridDestroy(fk));
 done:
   PetscCall(FhnkDestroy(&fk));

@@ -17,6 +17,7 @@
 #include "operators.h"
 #include "model.h"
 #include "grid.h"
+#include "coupling.h"
 
 static inline PetscReal Bernoulli(PetscReal z)
 {
@@ -502,7 +503,7 @@ PetscErrorCode FhnkExplicitGivenVAdd(Fhnk fk, Vec U, const PetscReal *V, Vec F, 
   PetscCall(PetscLogEventBegin(fk->log.explicit_op, 0, 0, 0, 0));
   PetscCall(VecGetArrayRead(U, &u));
   PetscCall(VecGetArray(F, &o));
-  PetscCall(VecGetArrayRead(fk->P, &P));
+  PetscCall(VecGetArrayRead(fk->cpl.P, &P));
   PetscCall(VecGetArrayRead(fk->rho0, &r));
   for (PetscInt p = 0; p < fk->nloc; p++) {
     FhnkApplyExplicitPoint(fk, P[p], Qp[p], r[p], u + p * nc, o + p * nc, add, scale, fk->opwork, add_implicit || !tot ? NULL : tot + p * fk->ph.nv);
@@ -515,7 +516,7 @@ PetscErrorCode FhnkExplicitGivenVAdd(Fhnk fk, Vec U, const PetscReal *V, Vec F, 
     }
   }
   PetscCall(VecRestoreArrayRead(fk->rho0, &r));
-  PetscCall(VecRestoreArrayRead(fk->P, &P));
+  PetscCall(VecRestoreArrayRead(fk->cpl.P, &P));
   PetscCall(VecRestoreArray(F, &o));
   PetscCall(VecRestoreArrayRead(U, &u));
   PetscCall(PetscLogEventEnd(fk->log.explicit_op, 0, 0, 0, 0));
@@ -601,7 +602,7 @@ PetscErrorCode FhnkCFL(Fhnk fk, Vec U, PetscReal dt, PetscReal *cflv, PetscReal 
   PetscCall(VecGetArrayRead(U, &u));
   PetscCall(FhnkPointMoments(fk, u, fk->mloc, fk->Vst));
   PetscCall(FhnkConvolve(fk, fk->Vst, fk->Qloc));
-  PetscCall(VecGetArrayRead(fk->P, &P));
+  PetscCall(VecGetArrayRead(fk->cpl.P, &P));
   for (PetscInt p = 0; p < fk->nloc; p++) {
     const PetscScalar *f = u + p * nc;
     PetscReal          fmax = 0;
@@ -613,7 +614,7 @@ PetscErrorCode FhnkCFL(Fhnk fk, Vec U, PetscReal dt, PetscReal *cflv, PetscReal 
       mx[1] = PetscMax(mx[1], PetscAbsReal(FhnkA(&fk->model, ph->v[i], ph->w[j])));
     }
   }
-  PetscCall(VecRestoreArrayRead(fk->P, &P));
+  PetscCall(VecRestoreArrayRead(fk->cpl.P, &P));
   PetscCall(VecRestoreArrayRead(U, &u));
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, mx, 2, MPIU_REAL, MPIU_MAX, fk->comm));
   *cflv = mx[0] * dt / ph->dv;

@@ -4,6 +4,7 @@
 #include "options.h"
 #include "model.h"
 #include "grid.h"
+#include "coupling.h"
 #include <unistd.h>
 #include <glob.h>
 
@@ -25,6 +26,7 @@ PetscErrorCode FhnkCreate(MPI_Comm comm, Fhnk *out)
   PetscCallMPI(MPI_Comm_rank(comm, &fk->rank));
   PetscCallMPI(MPI_Comm_size(comm, &fk->size));
   PetscCall(FhnkGridRegisterAll(fk));
+  PetscCall(FhnkCouplingRegisterAll(fk));
   PetscCall(FhnkModelRegisterAll(fk));
   {
     PetscClassId id;
@@ -97,7 +99,8 @@ PetscErrorCode FhnkProcessOptions(Fhnk fk)
   PetscCall(PetscStrncpy(sp->rho0_type, "uniform", FHNK_NAME_LEN));
   sp->rho0_amp = 0.5;
   PetscCall(PetscStrncpy(sp->psi_type, "gaussian", FHNK_NAME_LEN));
-  sp->psi_J = 1; sp->psi_sigma = 0.1; sp->psi_periodic = PETSC_FALSE;
+  sp->psi_J = 1; sp->psi_sigma = 0.1; sp->psi_periodic = PETSC_FALSE; sp->psi_grade = 0.5;
+  PetscCall(PetscStrncpy(fk->cpl.method, "auto", FHNK_NAME_LEN));
   ph->nv = 128; ph->nw = 48; ph->vmin = -1.6; ph->vmax = 1.6; ph->wmin = -4.5; ph->wmax = 4.5;
   PetscCall(PetscStrncpy(in->type, "concentrated", FHNK_NAME_LEN));
   in->V0 = 0.5; in->V0amp = 0.5; in->W0 = 0; in->W0amp = 0; in->var_v = 0.1; in->var_w = 0.5;
@@ -123,10 +126,12 @@ PetscErrorCode FhnkProcessOptions(Fhnk fk)
   PetscCall(PetscOptionsReal("-Ly", "length of K in y (> 0)", "", sp->Ly, &sp->Ly, NULL));
   PetscCall(PetscOptionsString("-rho0_type", "neuron density rho0(x): uniform | cosine", "", sp->rho0_type, sp->rho0_type, FHNK_NAME_LEN, NULL));
   PetscCall(PetscOptionsReal("-rho0_amp", "cosine rho0: amplitude A in (-1, 1)", "", sp->rho0_amp, &sp->rho0_amp, NULL));
-  PetscCall(PetscOptionsString("-psi_type", "long-range kernel Psi: gaussian | tophat | none", "", sp->psi_type, sp->psi_type, FHNK_NAME_LEN, NULL));
+  PetscCall(PetscOptionsString("-psi_type", "long-range kernel Psi: gaussian | tophat | graded (a Gaussian whose width varies along x1: not translation invariant) | none", "", sp->psi_type, sp->psi_type, FHNK_NAME_LEN, NULL));
   PetscCall(PetscOptionsReal("-psi_J", "kernel strength J", "", sp->psi_J, &sp->psi_J, NULL));
   PetscCall(PetscOptionsReal("-psi_sigma", "kernel width s (> 0)", "", sp->psi_sigma, &sp->psi_sigma, NULL));
   PetscCall(PetscOptionsBool("-psi_periodic", "kernel on a torus (nearest periodic image)", "", sp->psi_periodic, &sp->psi_periodic, NULL));
+  PetscCall(PetscOptionsReal("-psi_grade", "graded kernel: width sigma (1 + g (x1/Lx - 1/2)), g in (-2, 2)", "", sp->psi_grade, &sp->psi_grade, NULL));
+  PetscCall(PetscOptionsString("-psi_method", "Psi convolution: auto (by a cost model), fft (FFTW-MPI, O(N log N)), matrix (sparse, O(N x support)), replicated (serial FFT on every rank: the same bits on any rank count)", "", fk->cpl.method, fk->cpl.method, FHNK_NAME_LEN, NULL));
   PetscCall(PetscOptionsInt("-nv", "cells in v (>= 4)", "", ph->nv, &ph->nv, NULL));
   PetscCall(PetscOptionsInt("-nw", "cells in w (>= 4)", "", ph->nw, &ph->nw, NULL));
   PetscCall(PetscOptionsReal("-vmin", "lower end of the v box", "", ph->vmin, &ph->vmin, NULL));
@@ -182,6 +187,20 @@ PetscErrorCode FhnkProcessOptions(Fhnk fk)
   PetscCall(ListChoice(fk, fk->init_list, "-init", in->type));
   if (!(sp->rho0_amp > -1 && sp->rho0_amp < 1)) BAD("-rho0_amp must be in (-1, 1) so that rho0 > 0 (got %g)", (double)sp->rho0_amp);
   if (!(sp->psi_sigma > 0)) BAD("-psi_sigma (kernel width) must be > 0 (got %g)", (double)sp->psi_sigma);
+  if (!(sp->psi_grade > -2 && sp->psi_grade < 2)) BAD("-psi_grade must be in (-2, 2) so that the kernel width stays positive (got %g)", (double)sp->psi_grade);
+  {
+    PetscBool ok;
+    PetscCall(PetscStrInList(fk->cpl.method, "auto,fft,matrix,replicated", ',', &ok));
+    if (!ok) BAD("-psi_method %s is not known; valid choices: auto fft matrix replicated", fk->cpl.method);
+    else {
+      FhnkKernel k;
+      PetscBool  found, fft, rep;
+      PetscCall(FhnkCouplingKernelInfo(fk, sp->psi_type, &k, &found));
+      PetscCall(PetscStrcmp(fk->cpl.method, "fft", &fft));
+      PetscCall(PetscStrcmp(fk->cpl.method, "replicated", &rep));
+      if (found && !k.invariant && (fft || rep)) BAD("-psi_method %s needs a kernel of x - x' only; -psi_type %s is not translation invariant: use -psi_method matrix (or auto)", fk->cpl.method, sp->psi_type);
+    }
+  }
   if (ph->nv < 4) BAD("-nv must be >= 4 (got %" PetscInt_FMT ")", ph->nv);
   if (ph->nw < 4) BAD("-nw must be >= 4 (got %" PetscInt_FMT ")", ph->nw);
   if (!(ph->vmin < ph->vmax)) BAD("-vmin must be < -vmax (got %g, %g)", (double)ph->vmin, (double)ph->vmax);

@@ -10,6 +10,7 @@
 #include "timestep.h"
 #include "operators.h"
 #include "grid.h"
+#include "coupling.h"
 #include "model.h"
 #include "diagnostics.h"
 #include "checkpoint.h"
@@ -211,13 +212,13 @@ static PetscErrorCode LimitRHS(TS ts, PetscReal t, Vec U, Vec F, void *ctx)
   for (PetscInt p = 0; p < fk->nloc; p++) V[p] = u[2 * p];
   PetscCall(FhnkConvolve(fk, V, Q));
   PetscCall(VecGetArray(F, &f));
-  PetscCall(VecGetArrayRead(fk->P, &P));
+  PetscCall(VecGetArrayRead(fk->cpl.P, &P));
   for (PetscInt p = 0; p < fk->nloc; p++) {
     const PetscReal v = u[2 * p], w = u[2 * p + 1];
     f[2 * p]     = FhnkN(&fk->model, v) - w - v * P[p] + Q[p];
     f[2 * p + 1] = FhnkA(&fk->model, v, w);
   }
-  PetscCall(VecRestoreArrayRead(fk->P, &P));
+  PetscCall(VecRestoreArrayRead(fk->cpl.P, &P));
   PetscCall(VecRestoreArray(F, &f));
   PetscCall(VecRestoreArrayRead(U, &u));
   PetscCall(PetscFree2(V, Q));
