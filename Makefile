@@ -18,8 +18,10 @@ endif
 # (-std=c11 would otherwise turn contraction off). For a cluster whose
 # compute nodes differ from the build node, set FHNK_ARCH (e.g. FHNK_ARCH=-march=x86-64-v3).
 FHNK_ARCH ?= -march=native
+# Extra compiler flags, appended last (e.g. make FHNK_EXTRA_CFLAGS=-Werror; tools/check-petsc-release uses that).
+FHNK_EXTRA_CFLAGS ?=
 CFLAGS_FHNK := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O3 -ffp-contract=fast $(FHNK_ARCH) -g -Wall -Wextra -Wno-unused-parameter -Iinclude $(PETSC_CC_INCLUDES) \
-               -DFHNK_GIT_VERSION=\"$(shell git describe --always --dirty 2>/dev/null || echo unknown)\"
+               -DFHNK_GIT_VERSION=\"$(shell git describe --always --dirty 2>/dev/null || echo unknown)\" $(FHNK_EXTRA_CFLAGS)
 CC_FHNK := $(if $(PCC),$(PCC),mpicc)
 
 .PHONY: all run test bench clean deps help

@@ -5,6 +5,19 @@
 
 #include <petscts.h>
 #include <petscdmda.h>
+#include <petscversion.h>
+
+/* API differences between the PETSc releases fhnk builds with (Debian's 3.18 .. 3.25) */
+#if PETSC_VERSION_GE(3, 24, 0)
+  #define FHNK_MPI_BOOL MPI_C_BOOL /* PetscBool is C's bool since 3.24 */
+#else
+  #define FHNK_MPI_BOOL MPIU_BOOL
+#endif
+#if PETSC_VERSION_GE(3, 23, 0)
+typedef PetscOptionItems PetscOptionItemsPtr; /* a pointer type since 3.23 */
+#else
+typedef PetscOptionItems *PetscOptionItemsPtr;
+#endif
 
 #define FHNK_VERSION     "0.2.0"
 #define FHNK_MAX_POLY    16
@@ -52,6 +65,18 @@ typedef struct {
   PetscReal *vface, *wface;      /* nv+1, nw+1 faces                                 */
 } FhnkPhase;
 
+/* The stimulus concern (stimulus.c): pulses of external current. */
+#define FHNK_MAX_STIM 32
+typedef struct {
+  PetscInt          n;                         /* number of pulses                        */
+  char              shape[FHNK_MAX_STIM][16];  /* disk | gaussian | rect                  */
+  PetscReal         amp[FHNK_MAX_STIM], x[FHNK_MAX_STIM], y[FHNK_MAX_STIM], r[FHNK_MAX_STIM], ry[FHNK_MAX_STIM];
+  PetscReal         onset[FHNK_MAX_STIM], duration[FHNK_MAX_STIM], period[FHNK_MAX_STIM];
+  PetscInt          count[FHNK_MAX_STIM];
+  PetscReal        *prof;                      /* nloc x n: A_k S_k(x_p)                  */
+  PetscFunctionList shapes;
+} FhnkStim;
+
 typedef struct {
   char      type[FHNK_NAME_LEN];
   PetscReal V0, V0amp, W0, W0amp, var_v, var_w;
@@ -69,6 +94,8 @@ typedef struct {
   PetscReal *ml, *cp, *id;       /* Thomas: lower/den, upper/den (c'), 1/den          */
 } FhnkLine;
 
+typedef enum { FHNK_MODEL_KINETIC, FHNK_MODEL_LIMIT, FHNK_MODEL_NETWORK } FhnkModelKind;
+
 typedef struct _p_Fhnk *Fhnk;
 struct _p_Fhnk {
   MPI_Comm    comm;
@@ -78,7 +105,8 @@ struct _p_Fhnk {
   FhnkSpace space;
   FhnkPhase ph;
   FhnkInit  init;
-  char      modeltype[FHNK_NAME_LEN]; /* kinetic | limit */
+  char      modeltype[FHNK_NAME_LEN]; /* kinetic | limit | network */
+  FhnkModelKind kind;
 
   /* run control */
   char      outdir[PETSC_MAX_PATH_LEN];
@@ -94,6 +122,7 @@ struct _p_Fhnk {
   /* registries of scenario choices */
   PetscFunctionList rho0_list, psi_list, init_list;
   FhnkCoupling      cpl;
+  FhnkStim          stim;
 
   /* grid of K */
   DM         da;    /* dof = nv*nw: each rank owns whole phase-space blocks */

@@ -27,10 +27,11 @@ void FhnkSolvePoint(Fhnk, const PetscReal *Z, PetscReal *X);
 void FhnkApplyExplicitPoint(Fhnk, PetscReal P, PetscReal Q, PetscReal rho0, const PetscReal *f, PetscReal *out, PetscBool add, PetscReal scale, PetscReal *work, PetscReal *tot);
 
 /* whole-vector versions */
-PetscErrorCode FhnkExplicit(Fhnk, Vec U, Vec F, PetscBool add_implicit);
-PetscErrorCode FhnkExplicitGivenV(Fhnk, Vec U, const PetscReal *V, Vec F, PetscBool add_implicit);
+/* t: the time of the state (the stimulus I_ext(t) enters the drift B) */
+PetscErrorCode FhnkExplicit(Fhnk, PetscReal t, Vec U, Vec F, PetscBool add_implicit);
+PetscErrorCode FhnkExplicitGivenV(Fhnk, PetscReal t, Vec U, const PetscReal *V, Vec F, PetscBool add_implicit);
 /* tot (NULL or nloc x nv): w-line sums of the result at every point */
-PetscErrorCode FhnkExplicitGivenVAdd(Fhnk, Vec U, const PetscReal *V, Vec F, PetscBool add_implicit, PetscBool add, PetscReal scale, PetscReal *tot);
+PetscErrorCode FhnkExplicitGivenVAdd(Fhnk, PetscReal t, Vec U, const PetscReal *V, Vec F, PetscBool add_implicit, PetscBool add, PetscReal scale, PetscReal *tot);
 PetscErrorCode FhnkImplicit(Fhnk, Vec U, Vec G, const PetscReal *utot, PetscReal *gtot);
 PetscErrorCode FhnkImplicitSolve(Fhnk, Vec Z, PetscReal tau, Vec X);
 PetscErrorCode FhnkCFL(Fhnk, Vec U, PetscReal dt, PetscReal *cflv, PetscReal *cflw);

@@ -9,4 +9,6 @@ PetscErrorCode FhnkDestroy(Fhnk *);
 PetscErrorCode FhnkProcessOptions(Fhnk);
 PetscErrorCode FhnkCheckUnusedOptions(Fhnk);
 PetscErrorCode FhnkCheckOutputDir(Fhnk);
+/* report bad input: one line "fhnk: error: ..." on stderr (rank 0), and main exits 1 */
+PetscErrorCode FhnkBad(Fhnk, const char *fmt, ...) PETSC_ATTRIBUTE_FORMAT(2, 3);
 #endif

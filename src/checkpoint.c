@@ -308,7 +308,7 @@ PetscErrorCode FhnkRestartCheckFile(Fhnk fk, PetscBool *ok)
 #undef FAIL
     H5Eset_auto2(H5E_DEFAULT, oldfunc, olddata);
   }
-  PetscCallMPI(MPI_Bcast(&good, 1, MPIU_BOOL, 0, fk->comm));
+  PetscCallMPI(MPI_Bcast(&good, 1, FHNK_MPI_BOOL, 0, fk->comm));
   if (!good) PetscCall(FhnkPrintf(fk->comm, PETSC_STDERR, "fhnk: error: %s\n", msg));
   *ok = good;
   PetscFunctionReturn(0);

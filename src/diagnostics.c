@@ -6,6 +6,7 @@
 #include "model.h"
 #include "operators.h"
 #include "timestep.h"
+#include "coupling.h"
 
 typedef struct {
   PetscReal V, W, D2, Svw, Sww, E, mass, fmin, wall, H;
@@ -119,6 +120,8 @@ PetscErrorCode FhnkDiagnosticsWrite(Fhnk fk, PetscReal t)
       const char *names[] = {"V", "W", "D2", "Svw", "Sww", "E"};
       for (PetscInt k = 0; k < 6; k++) PetscCall(FhnkIOAppendField(fk, names[k], row, buf + k * n));
     }
+    PetscCall(FhnkConvolve(fk, buf, buf + 6 * n)); /* the long-range input Psi*(rho0 V) */
+    PetscCall(FhnkIOAppendField(fk, "coupling/Q", row, buf + 6 * n));
     for (PetscInt iq = 0; iq < fk->nq; iq++) { /* (2.2): D_q = <|v - V|^q>, M_q = <|u|^q> */
       const PetscReal q = fk->q[iq];
       char            name[64];
@@ -154,6 +157,8 @@ PetscErrorCode FhnkDiagnosticsWrite(Fhnk fk, PetscReal t)
   } else {
     PetscCall(FhnkIOAppendField(fk, "V", row, lv));
     PetscCall(FhnkIOAppendField(fk, "W", row, lw));
+    PetscCall(FhnkConvolve(fk, lv, buf));
+    PetscCall(FhnkIOAppendField(fk, "coupling/Q", row, buf));
   }
   PetscCall(FhnkIOAppendField(fk, "limit/V", row, lv));
   PetscCall(FhnkIOAppendField(fk, "limit/W", row, lw));

@@ -342,18 +342,19 @@ static PetscErrorCode Stages(TS ts, TS_Fused *fu, Fhnk fk, PetscReal h, Vec U)
     }
   }
   for (PetscInt i = 0; i < t->s; i++) {
-    PetscReal ci = 0;
+    PetscReal ci = 0, ts_i;
     for (PetscInt j = 0; j < i; j++) ci += t->A[i][j];
     PetscCall(TSPreStage(ts, ts->ptime + h * ci));
+    ts_i = ts->ptime + 0.5 * h; /* I_ext is constant on the step (steps are cut at its jumps): its midpoint */
     if (t->At[i][i] == 0) { /* explicit first stage: Y_0 = u */
       PetscCheck(i == 0, PETSC_COMM_SELF, PETSC_ERR_SUP, "only the first stage may be explicit");
       for (PetscInt p = 0; p < fk->nloc; p++) fk->Vy[p] = LineMean(fk->ph.v, fu->tot[TOT_U] + p * fk->ph.nv, fk->ph.nv);
       if (fu->needG[0]) PetscCall(FhnkImplicit(fk, U, fu->G[0], fu->tot[TOT_U], fu->tot[TOT_G(0)]));
-      if (fu->needF[0]) PetscCall(FhnkExplicitGivenVAdd(fk, U, fk->Vy, fu->F[0], PETSC_FALSE, PETSC_FALSE, 1.0, fu->tot[TOT_F(0)]));
+      if (fu->needF[0]) PetscCall(FhnkExplicitGivenVAdd(fk, ts_i, U, fk->Vy, fu->F[0], PETSC_FALSE, PETSC_FALSE, 1.0, fu->tot[TOT_F(0)]));
     } else {
       PetscCall(ImplicitStage(fk, fu, i, h, U));
-      if (fu->needF[i]) PetscCall(FhnkExplicitGivenVAdd(fk, StageY(fu, i), fk->Vy, fu->F[i], PETSC_FALSE, PETSC_FALSE, 1.0, fu->tot[TOT_F(i)]));
-      else if (i == t->s - 1 && !fu->sa && t->b[i] != 0) PetscCall(FhnkExplicitGivenVAdd(fk, fu->Y, fk->Vy, U, PETSC_FALSE, PETSC_TRUE, h * t->b[i], fu->tot[TOT_U]));
+      if (fu->needF[i]) PetscCall(FhnkExplicitGivenVAdd(fk, ts_i, StageY(fu, i), fk->Vy, fu->F[i], PETSC_FALSE, PETSC_FALSE, 1.0, fu->tot[TOT_F(i)]));
+      else if (i == t->s - 1 && !fu->sa && t->b[i] != 0) PetscCall(FhnkExplicitGivenVAdd(fk, ts_i, fu->Y, fk->Vy, U, PETSC_FALSE, PETSC_TRUE, h * t->b[i], fu->tot[TOT_U]));
     }
   }
   PetscFunctionReturn(0);
@@ -438,7 +439,7 @@ static PetscErrorCode TSStep_Fused(TS ts)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode TSSetFromOptions_Fused(TS ts, PetscOptionItems *PetscOptionsObject)
+static PetscErrorCode TSSetFromOptions_Fused(TS ts, PetscOptionItemsPtr PetscOptionsObject)
 {
   TS_Fused *fu = (TS_Fused *)ts->data;
   char      type[16];

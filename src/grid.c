@@ -66,9 +66,13 @@ PetscErrorCode FhnkGridSetUp(Fhnk fk)
   sp->npts = sp->nx * (sp->dim == 2 ? sp->ny : 1);
   sp->dK   = sp->Lx / sp->nx * (sp->dim == 2 ? sp->Ly / sp->ny : 1);
 
-  /* K split over ranks; stencil width 0: no halo, each point carries its whole (v,w) grid */
-  if (sp->dim == 1) PetscCall(DMDACreate1d(fk->comm, DM_BOUNDARY_NONE, sp->nx, fk->ph.ncell, 0, NULL, &fk->da));
-  else PetscCall(DMDACreate2d(fk->comm, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_BOX, sp->nx, sp->ny, PETSC_DECIDE, PETSC_DECIDE, fk->ph.ncell, 0, NULL, NULL, &fk->da));
+  /* K split over ranks; stencil width 0: no halo, each point carries its whole (v,w) grid
+     (the kinetic model only: the others have no phase-space state) */
+  {
+    const PetscInt dof = fk->kind == FHNK_MODEL_KINETIC ? fk->ph.ncell : 1;
+    if (sp->dim == 1) PetscCall(DMDACreate1d(fk->comm, DM_BOUNDARY_NONE, sp->nx, dof, 0, NULL, &fk->da));
+    else PetscCall(DMDACreate2d(fk->comm, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_BOX, sp->nx, sp->ny, PETSC_DECIDE, PETSC_DECIDE, dof, 0, NULL, NULL, &fk->da));
+  }
   PetscCall(DMSetOptionsPrefix(fk->da, "fhnk_"));
   PetscCall(DMSetUp(fk->da));
   PetscCall(DMDACreateCompatibleDMDA(fk->da, 1, &fk->da1));

@@ -87,6 +87,31 @@ PetscErrorCode FhnkWriteAttributes(Fhnk fk, hid_t o)
   PetscCall(AttrReal(fk, o, "psi_J", 1, &sp->psi_J));
   PetscCall(AttrReal(fk, o, "psi_sigma", 1, &sp->psi_sigma));
   PetscCall(AttrInt(fk, o, "psi_periodic", sp->psi_periodic));
+  PetscCall(AttrReal(fk, o, "psi_grade", 1, &sp->psi_grade));
+  PetscCall(AttrStr(fk, o, "psi_method", fk->cpl.used[0] ? fk->cpl.used : fk->cpl.method));
+  {
+    const FhnkStim *st = &fk->stim;
+    PetscCall(AttrInt(fk, o, "stim_n", st->n));
+    if (st->n) {
+      char      shapes[FHNK_MAX_STIM * 17] = "";
+      PetscReal cnt[FHNK_MAX_STIM];
+      for (PetscInt k = 0; k < st->n; k++) {
+        if (k) PetscCall(PetscStrlcat(shapes, ",", sizeof(shapes)));
+        PetscCall(PetscStrlcat(shapes, st->shape[k], sizeof(shapes)));
+        cnt[k] = (PetscReal)st->count[k];
+      }
+      PetscCall(AttrStr(fk, o, "stim_shape", shapes));
+      PetscCall(AttrReal(fk, o, "stim_amp", st->n, st->amp));
+      PetscCall(AttrReal(fk, o, "stim_x", st->n, st->x));
+      PetscCall(AttrReal(fk, o, "stim_y", st->n, st->y));
+      PetscCall(AttrReal(fk, o, "stim_radius", st->n, st->r));
+      PetscCall(AttrReal(fk, o, "stim_radius_y", st->n, st->ry));
+      PetscCall(AttrReal(fk, o, "stim_onset", st->n, st->onset));
+      PetscCall(AttrReal(fk, o, "stim_duration", st->n, st->duration));
+      PetscCall(AttrReal(fk, o, "stim_period", st->n, st->period));
+      PetscCall(AttrReal(fk, o, "stim_count", st->n, cnt));
+    }
+  }
   PetscCall(AttrInt(fk, o, "dim", sp->dim));
   PetscCall(AttrInt(fk, o, "nx", sp->nx));
   PetscCall(AttrInt(fk, o, "ny", sp->dim == 2 ? sp->ny : 1));
@@ -156,7 +181,12 @@ static PetscErrorCode WriteStatic(Fhnk fk, const char *name, PetscInt ncol, Pets
   int     rank = matrix ? 2 : 1;
   PetscFunctionBeginUser;
   fs = H5Screate_simple(rank, dims, NULL);
-  ds = H5Dcreate2(h->file, name, H5T_NATIVE_DOUBLE, fs, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  {
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    ds = H5Dcreate2(h->file, name, H5T_NATIVE_DOUBLE, fs, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    H5Pclose(lcpl);
+  }
   H5CALL(ds, name);
   /* rows of the local points: (start,stride,count,block) of the natural numbering */
   start[0]  = h->start[1];
@@ -197,9 +227,9 @@ static PetscErrorCode TruncateSeries(Fhnk fk, const char *name, PetscInt keep)
   PetscFunctionReturn(0);
 }
 
-static const char *const fields_kinetic[] = {"V", "W", "D2", "Svw", "Sww", "E", "limit/V", "limit/W", NULL};
+static const char *const fields_kinetic[] = {"V", "W", "D2", "Svw", "Sww", "E", "limit/V", "limit/W", "coupling/Q", NULL};
 static const char *const scalars_kinetic[] = {"time", "mass", "fmin", "hopfcole/H", "hopfcole/excluded", NULL};
-static const char *const fields_limit[]    = {"V", "W", "limit/V", "limit/W", NULL};
+static const char *const fields_limit[]    = {"V", "W", "limit/V", "limit/W", "coupling/Q", NULL};
 static const char *const scalars_limit[]   = {"time", NULL};
 
 PetscErrorCode FhnkIOOpen(Fhnk fk, PetscBool append, PetscInt keep)
@@ -292,6 +322,9 @@ PetscErrorCode FhnkIOOpen(Fhnk fk, PetscBool append, PetscInt keep)
       PetscCall(VecGetArrayRead(fk->rho0, &r));
       PetscCall(WriteStatic(fk, "rho0", 1, PETSC_FALSE, r));
       PetscCall(VecRestoreArrayRead(fk->rho0, &r));
+      PetscCall(VecGetArrayRead(fk->cpl.P, &r));
+      PetscCall(WriteStatic(fk, "coupling/P", 1, PETSC_FALSE, r));
+      PetscCall(VecRestoreArrayRead(fk->cpl.P, &r));
     }
     for (const char *const *s = fl; *s; s++) PetscCall(CreateSeries(fk, *s, PETSC_TRUE));
     for (const char *const *s = sl; *s; s++) PetscCall(CreateSeries(fk, *s, PETSC_FALSE));

@@ -6,6 +6,7 @@ static const char help[] = "fhnk: MPI-parallel solver of the kinetic FitzHugh-Na
 #include "options.h"
 #include "grid.h"
 #include "coupling.h"
+#include "stimulus.h"
 #include "model.h"
 #include "timestep.h"
 #include "diagnostics.h"
@@ -69,6 +70,7 @@ static PetscErrorCode FhnkMain(int *status)
   if (fk->bad_input) goto done;
   PetscCall(FhnkGridSetUp(fk));
   PetscCall(FhnkCouplingSetUp(fk));
+  PetscCall(FhnkStimSetUp(fk));
   PetscCall(FhnkTSCreate(fk));
   PetscCall(FhnkTSCheckType(fk));
   if (fk->bad_input) goto cleanup;
@@ -108,7 +110,7 @@ static PetscErrorCode FhnkMain(int *status)
   fk->tdiag       = 0;
   fk->last_diag_t = -PETSC_MAX_REAL;
   if (restart) PetscCall(FhnkRestartLoad(fk));
-  else PetscCall(FhnkInitialCondition(fk, fk->f));
+  else if (kinetic) PetscCall(FhnkInitialCondition(fk, fk->f));
   fk->next_checkpoint_t    = fk->checkpoint_dt > 0 ? fk->checkpoint_dt * (PetscFloorReal(fk->t0 / fk->checkpoint_dt + 1e-9) + 1) : PETSC_MAX_REAL;
   fk->next_checkpoint_wall = MPI_Wtime() + fk->checkpoint_walltime;
   PetscCall(FhnkIOOpen(fk, restart, fk->nt));
@@ -127,6 +129,7 @@ static PetscErrorCode FhnkMain(int *status)
 cleanup:
   PetscCall(FhnkTSDestroy(fk));
   PetscCall(FhnkCouplingDestroy(fk));
+  PetscCall(FhnkStimDestroy(fk));
   PetscCall(FhnkGridDestroy(fk));
 done:
   PetscCall(FhnkDestroy(&fk));

@@ -18,6 +18,7 @@
 #include "model.h"
 #include "grid.h"
 #include "coupling.h"
+#include "stimulus.h"
 
 static inline PetscReal Bernoulli(PetscReal z)
 {
@@ -481,17 +482,17 @@ void FhnkApplyExplicitPoint(Fhnk fk, PetscReal P, PetscReal Q, PetscReal rho0, c
 }
 
 /* F = F_ex(U) given the mean voltage V of every local point of U (one Psi convolution) */
-PetscErrorCode FhnkExplicitGivenV(Fhnk fk, Vec U, const PetscReal *V, Vec F, PetscBool add_implicit)
+PetscErrorCode FhnkExplicitGivenV(Fhnk fk, PetscReal t, Vec U, const PetscReal *V, Vec F, PetscBool add_implicit)
 {
   PetscFunctionBeginUser;
-  PetscCall(FhnkExplicitGivenVAdd(fk, U, V, F, add_implicit, PETSC_FALSE, 1.0, NULL));
+  PetscCall(FhnkExplicitGivenVAdd(fk, t, U, V, F, add_implicit, PETSC_FALSE, 1.0, NULL));
   PetscFunctionReturn(0);
 }
 
 /* F = F_ex(U) (+ G(U)), or F += scale F_ex(U) when add: the last stage of the fused stepper adds
    its explicit term straight into the solution. tot (nloc x nv, or NULL): the w-line sums of the
    result at every point (the fused stepper's stage centres need them) */
-PetscErrorCode FhnkExplicitGivenVAdd(Fhnk fk, Vec U, const PetscReal *V, Vec F, PetscBool add_implicit, PetscBool add, PetscReal scale, PetscReal *tot)
+PetscErrorCode FhnkExplicitGivenVAdd(Fhnk fk, PetscReal t, Vec U, const PetscReal *V, Vec F, PetscBool add_implicit, PetscBool add, PetscReal scale, PetscReal *tot)
 {
   const PetscScalar *u, *P, *r;
   PetscScalar       *o;
@@ -500,6 +501,7 @@ PetscErrorCode FhnkExplicitGivenVAdd(Fhnk fk, Vec U, const PetscReal *V, Vec F, 
 
   PetscFunctionBeginUser;
   PetscCall(FhnkConvolve(fk, V, Qp));
+  FhnkStimAdd(fk, t, Qp); /* B = N(v) - w - v P + (Q + I_ext(t)) */
   PetscCall(PetscLogEventBegin(fk->log.explicit_op, 0, 0, 0, 0));
   PetscCall(VecGetArrayRead(U, &u));
   PetscCall(VecGetArray(F, &o));
@@ -523,14 +525,14 @@ PetscErrorCode FhnkExplicitGivenVAdd(Fhnk fk, Vec U, const PetscReal *V, Vec F, 
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode FhnkExplicit(Fhnk fk, Vec U, Vec F, PetscBool add_implicit)
+PetscErrorCode FhnkExplicit(Fhnk fk, PetscReal t, Vec U, Vec F, PetscBool add_implicit)
 {
   const PetscScalar *u;
   PetscFunctionBeginUser;
   PetscCall(VecGetArrayRead(U, &u));
   PetscCall(FhnkPointMoments(fk, u, fk->mloc, fk->Vst));
   PetscCall(VecRestoreArrayRead(U, &u));
-  PetscCall(FhnkExplicitGivenV(fk, U, fk->Vst, F, add_implicit));
+  PetscCall(FhnkExplicitGivenV(fk, t, U, fk->Vst, F, add_implicit));
   PetscFunctionReturn(0);
 }
 
@@ -602,6 +604,7 @@ PetscErrorCode FhnkCFL(Fhnk fk, Vec U, PetscReal dt, PetscReal *cflv, PetscReal 
   PetscCall(VecGetArrayRead(U, &u));
   PetscCall(FhnkPointMoments(fk, u, fk->mloc, fk->Vst));
   PetscCall(FhnkConvolve(fk, fk->Vst, fk->Qloc));
+  FhnkStimBound(fk, fk->mloc); /* |I_ext| at its largest: the drift is B0 + I with |I| <= bound */
   PetscCall(VecGetArrayRead(fk->cpl.P, &P));
   for (PetscInt p = 0; p < fk->nloc; p++) {
     const PetscScalar *f = u + p * nc;
@@ -610,7 +613,7 @@ PetscErrorCode FhnkCFL(Fhnk fk, Vec U, PetscReal dt, PetscReal *cflv, PetscReal 
     for (PetscInt c = 0; c < nc; c++) {
       const PetscInt  i = c % nv, j = c / nv;
       if (f[c] <= 1e-6 * fmax) continue;
-      mx[0] = PetscMax(mx[0], PetscAbsReal(FhnkN(&fk->model, ph->v[i]) - ph->w[j] - P[p] * ph->v[i] + fk->Qloc[p]));
+      mx[0] = PetscMax(mx[0], PetscAbsReal(FhnkN(&fk->model, ph->v[i]) - ph->w[j] - P[p] * ph->v[i] + fk->Qloc[p]) + (fk->stim.n ? fk->mloc[p] : 0));
       mx[1] = PetscMax(mx[1], PetscAbsReal(FhnkA(&fk->model, ph->v[i], ph->w[j])));
     }
   }

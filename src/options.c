@@ -5,6 +5,7 @@
 #include "model.h"
 #include "grid.h"
 #include "coupling.h"
+#include "stimulus.h"
 #include <unistd.h>
 #include <glob.h>
 
@@ -17,6 +18,19 @@
     fk->bad_input = PETSC_TRUE; \
   } while (0)
 
+PetscErrorCode FhnkBad(Fhnk fk, const char *fmt, ...)
+{
+  char    msg[2048];
+  va_list ap;
+  PetscFunctionBeginUser;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  PetscCall(FhnkPrintf(fk->comm, PETSC_STDERR, "fhnk: error: %s\n", msg));
+  fk->bad_input = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode FhnkCreate(MPI_Comm comm, Fhnk *out)
 {
   Fhnk fk;
@@ -27,6 +41,7 @@ PetscErrorCode FhnkCreate(MPI_Comm comm, Fhnk *out)
   PetscCallMPI(MPI_Comm_size(comm, &fk->size));
   PetscCall(FhnkGridRegisterAll(fk));
   PetscCall(FhnkCouplingRegisterAll(fk));
+  PetscCall(FhnkStimRegisterAll(fk));
   PetscCall(FhnkModelRegisterAll(fk));
   {
     PetscClassId id;
@@ -55,6 +70,7 @@ PetscErrorCode FhnkDestroy(Fhnk *fk)
   PetscCall(PetscFunctionListDestroy(&(*fk)->rho0_list));
   PetscCall(PetscFunctionListDestroy(&(*fk)->psi_list));
   PetscCall(PetscFunctionListDestroy(&(*fk)->init_list));
+  PetscCall(PetscFunctionListDestroy(&(*fk)->stim.shapes));
   PetscCall(PetscFree((*fk)->opwork));
   PetscCall(PetscFree(*fk));
   PetscFunctionReturn(0);
@@ -172,6 +188,7 @@ PetscErrorCode FhnkProcessOptions(Fhnk fk)
   PetscCall(PetscOptionsBool("-quiet", "no progress lines", "", fk->quiet, &fk->quiet, NULL));
   PetscCall(PetscOptionsBool("-strict", "unused or misspelt options are an error", "", fk->strict, &fk->strict, NULL));
   PetscOptionsEnd();
+  PetscCall(FhnkStimOptions(fk));
 
   /* checks: every one names the option and the valid range */
   if (!(m->eps > 0)) BAD("-eps must be > 0 (got %g)", (double)m->eps);
@@ -213,6 +230,7 @@ PetscErrorCode FhnkProcessOptions(Fhnk fk)
     PetscCall(PetscStrcmp(fk->modeltype, "kinetic", &kin));
     PetscCall(PetscStrcmp(fk->modeltype, "limit", &lim));
     if (!kin && !lim) BAD("-model %s is not known; valid choices: kinetic limit", fk->modeltype);
+    fk->kind = kin ? FHNK_MODEL_KINETIC : FHNK_MODEL_LIMIT;
   }
   {
     PetscInt deg;
@@ -274,7 +292,7 @@ PetscErrorCode FhnkCheckOutputDir(Fhnk fk)
   if (fk->restart[0]) PetscFunctionReturn(0);
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/diagnostics.h5", fk->outdir));
   if (!fk->rank) exists = (PetscBool)(access(path, F_OK) == 0);
-  PetscCallMPI(MPI_Bcast(&exists, 1, MPIU_BOOL, 0, fk->comm));
+  PetscCallMPI(MPI_Bcast(&exists, 1, FHNK_MPI_BOOL, 0, fk->comm));
   if (exists && !fk->overwrite) BAD("-o %.800s already holds results (diagnostics.h5): choose another -o, continue with -restart latest, or pass -overwrite to replace them", fk->outdir);
   PetscFunctionReturn(0);
 }

@@ -15,12 +15,27 @@
 #include "diagnostics.h"
 #include "checkpoint.h"
 #include "fused.h"
+#include "stimulus.h"
+
+/* I_ext is piecewise constant in time and every step ends at its jumps (FhnkRun, LimitAdvance):
+   it is evaluated at the midpoint of the step being taken, never on a jump */
+static PetscErrorCode StimTime(TS ts, PetscReal *tm)
+{
+  PetscReal t0, dt;
+  PetscFunctionBeginUser;
+  PetscCall(TSGetTime(ts, &t0));
+  PetscCall(TSGetTimeStep(ts, &dt));
+  *tm = t0 + 0.5 * dt;
+  PetscFunctionReturn(0);
+}
 
 static PetscErrorCode RHSFunction(TS ts, PetscReal t, Vec U, Vec F, void *ctx)
 {
-  Fhnk fk = (Fhnk)ctx;
+  Fhnk      fk = (Fhnk)ctx;
+  PetscReal tm = t;
   PetscFunctionBeginUser;
-  PetscCall(FhnkExplicit(fk, U, F, (PetscBool)!fk->imex));
+  PetscCall(StimTime(ts, &tm));
+  PetscCall(FhnkExplicit(fk, tm, U, F, (PetscBool)!fk->imex));
   PetscFunctionReturn(0);
 }
 
@@ -197,7 +212,7 @@ PetscErrorCode FhnkTSSetUp(Fhnk fk)
 }
 
 /* The limit system (1.9) on the points of K:
-     V' = N(V) - W - V Psi*rho0 + Psi*(rho0 V),   W' = a V - b W + c
+     V' = N(V) - W + I_ext(t) - V Psi*rho0 + Psi*(rho0 V),   W' = a V - b W + c
    integrated by an adaptive RK (default 5dp, rtol = atol = 1e-11) with the same Psi machinery. */
 static PetscErrorCode LimitRHS(TS ts, PetscReal t, Vec U, Vec F, void *ctx)
 {
@@ -211,6 +226,11 @@ static PetscErrorCode LimitRHS(TS ts, PetscReal t, Vec U, Vec F, void *ctx)
   PetscCall(VecGetArrayRead(U, &u));
   for (PetscInt p = 0; p < fk->nloc; p++) V[p] = u[2 * p];
   PetscCall(FhnkConvolve(fk, V, Q));
+  if (fk->stim.n) {
+    PetscReal tm = t;
+    PetscCall(StimTime(ts, &tm));
+    FhnkStimAdd(fk, tm, Q);
+  }
   PetscCall(VecGetArray(F, &f));
   PetscCall(VecGetArrayRead(fk->cpl.P, &P));
   for (PetscInt p = 0; p < fk->nloc; p++) {
@@ -261,8 +281,14 @@ PetscErrorCode FhnkLimitAdvance(Fhnk fk, PetscReal t)
   PetscFunctionBeginUser;
   PetscCall(TSGetTime(fk->tslim, &tl));
   if (t <= tl) PetscFunctionReturn(0);
-  PetscCall(TSSetMaxTime(fk->tslim, t));
-  PetscCall(TSSolve(fk->tslim, fk->ulim));
+  for (;;) { /* pieces between the jumps of I_ext, on which it is constant */
+    const PetscReal te = FhnkStimNextEdge(fk, tl, 1e-12 * PetscMax(1, PetscAbsReal(tl)));
+    PetscCall(TSSetMaxTime(fk->tslim, PetscMin(t, te)));
+    PetscCall(TSSolve(fk->tslim, fk->ulim));
+    PetscCall(TSGetTime(fk->tslim, &tl));
+    if (te >= t) break;
+    PetscCall(TSRestartStep(fk->tslim)); /* the right-hand side jumps: no first-same-as-last reuse */
+  }
   PetscFunctionReturn(0);
 }
 
@@ -298,6 +324,7 @@ PetscErrorCode FhnkRun(Fhnk fk)
     if (t >= fk->T - tol || fk->stop_signal) break;
     tnext = PetscMin(fk->T, fk->tdiag);
     if (isnap < fk->nsnap) tnext = PetscMin(tnext, fk->snap_t[isnap]);
+    tnext = PetscMin(tnext, FhnkStimNextEdge(fk, t, tol)); /* steps end on the jumps of I_ext */
     if (kinetic) {
       TSConvergedReason reason;
       PetscCall(TSSetMaxTime(fk->ts, tnext));

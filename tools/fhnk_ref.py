@@ -33,7 +33,7 @@ except ImportError:  # pragma: no cover - reported by the caller
 __all__ = ["Params", "x_points", "cell_volume", "vw_centres", "rho0", "psi_matrix",
            "psi_conv", "P_field", "initial_means", "solve_limit", "gaussian_exact",
            "cov_exact", "exact_f", "l1_error", "moments", "read_diag", "read_checkpoint",
-           "latest_checkpoint", "resolved_box"]
+           "latest_checkpoint", "resolved_box", "stimuli", "I_ext", "stim_breaks"]
 
 
 # --------------------------------------------------------------------------- parameters
@@ -55,7 +55,7 @@ def _scalar(v):
 
 _DEFAULTS = dict(eps=1.0, N_coeffs=(0.0, 1.0, 0.0, -1.0), fhn_a=0.1, fhn_b=0.08, fhn_c=0.0,
                  dim=1, nx=1, ny=1, Lx=1.0, Ly=1.0, rho0_type="uniform", rho0_amp=0.0,
-                 psi_type="none", psi_J=0.0, psi_sigma=0.1, psi_periodic=0,
+                 psi_type="none", psi_J=0.0, psi_sigma=0.1, psi_periodic=0, psi_grade=0.5,
                  nv=64, nw=32, vmin=-2.0, vmax=2.0, wmin=-2.0, wmax=2.0,
                  init="gaussian", init_V0=0.0, init_V0_amp=0.0, init_W0=0.0, init_W0_amp=0.0,
                  init_var_v=None, init_var_w=0.5, model="kinetic")
@@ -74,7 +74,7 @@ class Params:
             setattr(self, k, v)
         self.N_coeffs = np.atleast_1d(np.asarray(d["N_coeffs"], dtype=float)).copy()
         for k in ("eps", "fhn_a", "fhn_b", "fhn_c", "Lx", "Ly", "rho0_amp", "psi_J",
-                  "psi_sigma", "vmin", "vmax", "wmin", "wmax", "init_V0", "init_V0_amp",
+                  "psi_sigma", "psi_grade", "vmin", "vmax", "wmin", "wmax", "init_V0", "init_V0_amp",
                   "init_W0", "init_W0_amp", "init_var_w"):
             setattr(self, k, float(getattr(self, k)))
         for k in ("dim", "nx", "ny", "nv", "nw"):
@@ -207,7 +207,11 @@ def psi_matrix(p, periodic=None):
         return p.psi_J * np.exp(-r * r / (2 * s * s)) / ((2 * np.pi) ** (d / 2.0) * s ** d)
     if p.psi_type == "tophat":
         vol = 2 * s if d == 1 else np.pi * s * s
-        return np.where(r <= s, p.psi_J / vol, 0.0)
+        return np.where(r <= s * (1 + 1e-12), p.psi_J / vol, 0.0)
+    if p.psi_type == "graded":
+        # width s(x) = sigma (1 + g (x1/Lx - 1/2)) of the receiving point x (the row)
+        sx = s * (1 + p.psi_grade * (x_points(p)[:, 0] / p.Lx - 0.5))[:, None]
+        return p.psi_J * np.exp(-r * r / (2 * sx * sx)) / ((2 * np.pi) ** (d / 2.0) * sx ** d)
     raise ValueError("unknown psi_type %r" % p.psi_type)
 
 
@@ -230,6 +234,72 @@ def initial_means(p):
     return p.init_V0 + p.init_V0_amp * s, p.init_W0 + p.init_W0_amp * s
 
 
+# --------------------------------------------------------------------------- stimulus
+
+def stimuli(p):
+    """The pulses of I_ext (docs/layout.md) from the stim_* attributes: a list of dicts."""
+    ex = p.extra
+    n = int(_scalar(ex.get("stim_n", 0)) or 0)
+    if n == 0:
+        return []
+    shapes = str(_scalar(ex["stim_shape"])).split(",")
+
+    def arr(k):
+        return np.atleast_1d(np.asarray(ex[k], dtype=float))
+    out = []
+    for k in range(n):
+        out.append(dict(shape=shapes[k], amp=arr("stim_amp")[k], x=arr("stim_x")[k],
+                        y=arr("stim_y")[k], r=arr("stim_radius")[k], ry=arr("stim_radius_y")[k],
+                        onset=arr("stim_onset")[k], duration=arr("stim_duration")[k],
+                        period=arr("stim_period")[k], count=int(arr("stim_count")[k])))
+    return out
+
+
+def stim_profile(p, s):
+    """S_k at the points of K."""
+    X = x_points(p)
+    d2 = (X[:, 0] - s["x"]) ** 2 + ((X[:, 1] - s["y"]) ** 2 if p.dim == 2 else 0.0)
+    if s["shape"] == "disk":
+        return (d2 <= s["r"] ** 2).astype(float)
+    if s["shape"] == "gaussian":
+        return np.exp(-d2 / (2 * s["r"] ** 2))
+    if s["shape"] == "rect":
+        inside = np.abs(X[:, 0] - s["x"]) <= s["r"]
+        if p.dim == 2:
+            inside &= np.abs(X[:, 1] - s["y"]) <= s["ry"]
+        return inside.astype(float)
+    raise ValueError("unknown stimulus shape %r" % s["shape"])
+
+
+def stim_on(s, t):
+    """H_k(t): 1 on [t0 + j T, t0 + j T + d), j = 0..n-1."""
+    for j in range(s["count"] if s["period"] > 0 else 1):
+        a = s["onset"] + j * s["period"]
+        if a <= t < a + s["duration"]:
+            return 1.0
+    return 0.0
+
+
+def stim_breaks(p, T):
+    """Times in (0, T) where I_ext jumps."""
+    b = set()
+    for s in stimuli(p):
+        for j in range(s["count"] if s["period"] > 0 else 1):
+            a = s["onset"] + j * s["period"]
+            for t in (a, a + s["duration"]):
+                if 0 < t < T:
+                    b.add(float(t))
+    return sorted(b)
+
+
+def I_ext(p, t):
+    """I_ext(t, x) at the points of K."""
+    out = np.zeros(p.npts)
+    for s in stimuli(p):
+        out += s["amp"] * stim_profile(p, s) * stim_on(s, t)
+    return out
+
+
 # --------------------------------------------------------------------------- limit system
 
 def solve_limit(p, times, V0=None, W0=None, rtol=1e-12, atol=1e-13, extra_drift=None):
@@ -248,24 +318,32 @@ def solve_limit(p, times, V0=None, W0=None, rtol=1e-12, atol=1e-13, extra_drift=
     P = Psi @ rv
     a, b, c = p.fhn_a, p.fhn_b, p.fhn_c
 
-    def rhs(t, y):
+    def rhs(t, y, Iext):
         V, W = y[:n], y[n:]
-        dV = p.N(V) - W - V * P + Psi @ (rv * V)
+        dV = p.N(V) - W - V * P + Psi @ (rv * V) + Iext
         if extra_drift is not None:
             dV = dV + extra_drift(V)
         return np.concatenate([dV, a * V - b * W + c])
 
     y0 = np.concatenate([np.broadcast_to(V0, (n,)), np.broadcast_to(W0, (n,))]).astype(float)
-    t0 = 0.0
     out = np.empty((len(times), 2 * n))
-    todo = times > t0
-    out[~todo] = y0
-    if np.any(todo):
-        sol = solve_ivp(rhs, (t0, times.max()), y0, method="DOP853", t_eval=times[todo],
-                        rtol=rtol, atol=atol)
+    out[times <= 0] = y0
+    # integrate piecewise between the jumps of the stimulus (constant on each piece)
+    T = times.max() if len(times) else 0.0
+    edges = [0.0] + stim_breaks(p, T) + [T]
+    y = y0
+    for t0, t1 in zip(edges[:-1], edges[1:]):
+        if t1 <= t0:
+            continue
+        Iext = I_ext(p, 0.5 * (t0 + t1))
+        sel = (times > t0) & (times <= t1)
+        sol = solve_ivp(rhs, (t0, t1), y, method="DOP853", rtol=rtol, atol=atol, args=(Iext,),
+                        dense_output=True)
         if not sol.success:
             raise RuntimeError("solve_ivp failed: " + sol.message)
-        out[todo] = sol.y.T
+        if np.any(sel):
+            out[sel] = sol.sol(times[sel]).T
+        y = sol.y[:, -1]
     return out[:, :n], out[:, n:]
 
 
