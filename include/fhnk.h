@@ -23,6 +23,7 @@ typedef PetscOptionItems *PetscOptionItemsPtr;
 #define FHNK_MAX_POLY    16
 #define FHNK_EXIT_SIGNAL 75 /* stopped by SIGTERM/SIGUSR1 after a checkpoint: resubmit */
 #define FHNK_NAME_LEN    64
+#define FHNK_RUNID_LEN   40
 
 typedef struct {
   PetscReal eps;                 /* strength of the local coupling is 1/eps          */
@@ -64,6 +65,15 @@ typedef struct {
   PetscReal *v, *w;              /* cell centres                                     */
   PetscReal *vface, *wface;      /* nv+1, nw+1 faces                                 */
 } FhnkPhase;
+
+/* The output directory concern (outdir.c): the run's identity and its lock on -o DIR. */
+typedef struct {
+  char      run_id[FHNK_RUNID_LEN]; /* 32 hex digits, kept across restarts                    */
+  int       lockfd;                 /* rank 0: DIR/.fhnk.lock, flock'ed (-1: not held)         */
+  long      pid;                    /* rank 0's process id (unique temporary names)            */
+  char      diag_source[PETSC_MAX_PATH_LEN]; /* restart: the series continued ("" = a new one) */
+  PetscBool xdmf_broken;            /* diagnostics.xmf could not be written (warned once)      */
+} FhnkOutput;
 
 /* The stimulus concern (stimulus.c): pulses of external current. */
 #define FHNK_MAX_STIM 32
@@ -123,6 +133,7 @@ struct _p_Fhnk {
   PetscFunctionList rho0_list, psi_list, init_list;
   FhnkCoupling      cpl;
   FhnkStim          stim;
+  FhnkOutput        out;
 
   /* grid of K */
   DM         da;    /* dof = nv*nw: each rank owns whole phase-space blocks */
@@ -170,7 +181,8 @@ struct _p_Fhnk {
   void     *h5;             /* diagnostics file handle (io.c) */
   PetscReal next_checkpoint_t;
   double    next_checkpoint_wall;
-  volatile int stop_signal; /* set from a signal handler */
+  int       stop_signal;   /* the signal that stopped the run (after its checkpoint)  */
+  PetscBool stopped_short; /* -ts_max_steps ended the run before T                   */
 
   FhnkLog log;
 };

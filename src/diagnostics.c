@@ -7,6 +7,7 @@
 #include "operators.h"
 #include "timestep.h"
 #include "coupling.h"
+#include <unistd.h>
 
 typedef struct {
   PetscReal V, W, D2, Svw, Sww, E, mass, fmin, wall, H;
@@ -162,7 +163,8 @@ PetscErrorCode FhnkDiagnosticsWrite(Fhnk fk, PetscReal t)
   }
   PetscCall(FhnkIOAppendField(fk, "limit/V", row, lv));
   PetscCall(FhnkIOAppendField(fk, "limit/W", row, lw));
-  fk->nt++; /* flushed at checkpoints and at the end: a restart keeps only what a checkpoint vouches for */
+  PetscCall(FhnkIOSampleDone(fk, row)); /* flushed: the sample survives whatever happens next */
+  fk->nt++;
   PetscCall(PetscFree3(buf, lv, lw));
   PetscCall(PetscLogEventEnd(fk->log.diag, 0, 0, 0, 0));
   PetscFunctionReturn(0);
@@ -230,47 +232,62 @@ PetscErrorCode FhnkSnapshotWrite(Fhnk fk, PetscInt index, PetscReal t)
   }
   PetscCall(VecRestoreArrayRead(fk->rho0, &r));
   PetscCall(VecRestoreArrayRead(fk->f, &u));
-  if (!fk->rank) {
-    char    path[PETSC_MAX_PATH_LEN], grp[64];
-    hid_t   file, g, sp, ds, at, asp;
-    hsize_t dims[3] = {(hsize_t)ns, (hsize_t)fk->ph.nw, (hsize_t)fk->ph.nv}, one = 1, np = (hsize_t)ns;
-    long long pts[64];
+  {
+    char path[PETSC_MAX_PATH_LEN], why[300] = "";
     PetscCall(PetscSNPrintf(path, sizeof(path), "%s/snapshots.h5", fk->outdir));
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
-    if (file < 0) file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    PetscCheck(file >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot write %s", path);
-    PetscCall(PetscSNPrintf(grp, sizeof(grp), "snapshot_%04d", (int)index));
-    if (H5Lexists(file, grp, H5P_DEFAULT) > 0) H5Ldelete(file, grp, H5P_DEFAULT);
-    g  = H5Gcreate2(file, grp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    sp = H5Screate_simple(3, dims, NULL);
-    ds = H5Dcreate2(g, "f", H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
-    H5Dclose(ds);
-    /* phi (1.10); NaN where f has underflowed (no value is invented there) */
-    for (PetscInt k = 0; k < ns; k++)
-      for (PetscInt c = 0; c < nc; c++) {
-        PetscReal *x = buf + k * nc + c;
-        *x           = *x > FHNK_UNDERFLOW ? fk->model.eps * (0.5 * PetscLogReal(2 * PETSC_PI * fk->model.eps / rho[k]) + PetscLogReal(*x)) : NAN;
+    if (!fk->rank) {
+      char      grp[64];
+      hid_t     file, g = -1, sp, ds, at, asp;
+      hsize_t   dims[3] = {(hsize_t)ns, (hsize_t)fk->ph.nw, (hsize_t)fk->ph.nv}, one = 1, np = (hsize_t)ns;
+      long long *pts;
+      herr_t    st = 0;
+      PetscCall(PetscMalloc1(ns, &pts));
+      file = access(path, F_OK) == 0 ? H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT) : -1;
+      if (file < 0) { /* a new file carries the run identity and the parameters */
+        hid_t fapl = FhnkH5Fapl(fk, PETSC_FALSE);
+        file       = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+        H5Pclose(fapl);
+        if (file >= 0) PetscCall(FhnkWriteAttributes(fk, file));
       }
-    ds = H5Dcreate2(g, "phi", H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
-    H5Dclose(ds);
-    H5Sclose(sp);
-    asp = H5Screate_simple(1, &one, NULL);
-    at  = H5Acreate2(g, "time", H5T_NATIVE_DOUBLE, asp, H5P_DEFAULT, H5P_DEFAULT);
-    H5Awrite(at, H5T_NATIVE_DOUBLE, &t);
-    H5Aclose(at);
-    H5Sclose(asp);
-    for (PetscInt k = 0; k < ns; k++) pts[k] = fk->snap_pts[k];
-    asp = H5Screate_simple(1, &np, NULL);
-    at  = H5Acreate2(g, "points", H5T_NATIVE_LLONG, asp, H5P_DEFAULT, H5P_DEFAULT);
-    H5Awrite(at, H5T_NATIVE_LLONG, pts);
-    H5Aclose(at);
-    H5Sclose(asp);
-    H5Gclose(g);
-    H5Fclose(file);
-    PetscCall(PetscFree2(buf, rho));
+      if (file < 0) st = -1;
+      else {
+        PetscCall(PetscSNPrintf(grp, sizeof(grp), "snapshot_%04d", (int)index));
+        if (H5Lexists(file, grp, H5P_DEFAULT) > 0) st |= H5Ldelete(file, grp, H5P_DEFAULT);
+        g  = H5Gcreate2(file, grp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        sp = H5Screate_simple(3, dims, NULL);
+        ds = H5Dcreate2(g, "f", H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        if (g < 0 || ds < 0 || H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) st = -1;
+        H5Dclose(ds);
+        /* phi (1.10); NaN where f has underflowed (no value is invented there) */
+        for (PetscInt k = 0; k < ns; k++)
+          for (PetscInt c = 0; c < nc; c++) {
+            PetscReal *x = buf + k * nc + c;
+            *x           = *x > FHNK_UNDERFLOW ? fk->model.eps * (0.5 * PetscLogReal(2 * PETSC_PI * fk->model.eps / rho[k]) + PetscLogReal(*x)) : NAN;
+          }
+        ds = H5Dcreate2(g, "phi", H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        if (ds < 0 || H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) st = -1;
+        H5Dclose(ds);
+        H5Sclose(sp);
+        asp = H5Screate_simple(1, &one, NULL);
+        at  = H5Acreate2(g, "time", H5T_NATIVE_DOUBLE, asp, H5P_DEFAULT, H5P_DEFAULT);
+        if (at < 0 || H5Awrite(at, H5T_NATIVE_DOUBLE, &t) < 0) st = -1;
+        H5Aclose(at);
+        H5Sclose(asp);
+        for (PetscInt k = 0; k < ns; k++) pts[k] = fk->snap_pts[k];
+        asp = H5Screate_simple(1, &np, NULL);
+        at  = H5Acreate2(g, "points", H5T_NATIVE_LLONG, asp, H5P_DEFAULT, H5P_DEFAULT);
+        if (at < 0 || H5Awrite(at, H5T_NATIVE_LLONG, pts) < 0) st = -1;
+        H5Aclose(at);
+        H5Sclose(asp);
+        H5Gclose(g);
+        if (H5Fclose(file) < 0) st = -1;
+      }
+      if (st < 0) FhnkIOReason(path, why, sizeof(why));
+      PetscCall(PetscFree(pts));
+      PetscCall(PetscFree2(buf, rho));
+    }
+    PetscCallMPI(MPI_Bcast(why, sizeof(why), MPI_CHAR, 0, fk->comm));
+    PetscCheck(!why[0], fk->comm, PETSC_ERR_FILE_WRITE, "writing the snapshot at t = %g into %s failed: %s", (double)t, path, why);
   }
   PetscCall(PetscLogEventEnd(fk->log.io, 0, 0, 0, 0));
   PetscFunctionReturn(0);

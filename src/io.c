@@ -1,38 +1,68 @@
-/* Diagnostics file DIR/diagnostics.h5 written with parallel HDF5 (MPI-IO, collective).
-   Every rank writes the hyperslab of its own points of K in natural order: in 2-D a DMDA block
-   is a strided rectangle of the natural numbering, selected without any gather. */
+/* DIR/diagnostics.h5 with parallel HDF5 (MPI-IO, collective), DIR/diagnostics.xmf, and the HDF5
+   helpers of the checkpoints. Every rank writes the hyperslab of its own points of K in natural
+   order: a DMDA block is a strided rectangle of the natural numbering, selected without a gather.
+   See io.h for what makes the file survive a kill at any moment. */
 #include "io.h"
+#include "outdir.h"
+#include "options.h"
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <errno.h>
 #include <unistd.h>
 
 #define H5CALL(call, what) PetscCall(FhnkH5Check(fk, (herr_t)(call), what))
 
+void FhnkIOReason(const char *path, char *buf, size_t n)
+{
+  char           dir[PETSC_MAX_PATH_LEN], *slash;
+  struct statvfs sv;
+  snprintf(dir, sizeof(dir), "%s", path);
+  slash = strrchr(dir, '/');
+  if (slash && slash != dir) *slash = 0;
+  else if (!slash) snprintf(dir, sizeof(dir), ".");
+  if (!statvfs(dir, &sv) && (double)sv.f_bavail * (double)sv.f_frsize < 4.0 * 1024 * 1024) snprintf(buf, n, "no space left on the device");
+  else if (!statvfs(dir, &sv) && (sv.f_flag & ST_RDONLY)) snprintf(buf, n, "read-only file system");
+  else if (access(dir, W_OK)) snprintf(buf, n, "%s", strerror(errno));
+  else snprintf(buf, n, "an I/O error (is the device full or gone?)");
+}
+
 PetscErrorCode FhnkH5Check(Fhnk fk, herr_t status, const char *what)
 {
   PetscFunctionBeginUser;
-  PetscCheck(status >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "HDF5 failed: %s", what);
+  if (status < 0) {
+    char path[PETSC_MAX_PATH_LEN], why[256];
+    PetscCall(FhnkOutPath(fk, "diagnostics.h5", path, sizeof(path)));
+    FhnkIOReason(path, why, sizeof(why));
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "writing %s (%s) failed: %s", path, what, why);
+  }
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode FhnkMkdirP(Fhnk fk, const char *dir)
+hid_t FhnkH5Fapl(Fhnk fk, PetscBool parallel)
 {
-  char buf[PETSC_MAX_PATH_LEN];
-  int  err = 0;
-  PetscFunctionBeginUser;
-  if (!fk->rank) {
-    PetscCall(PetscStrncpy(buf, dir, sizeof(buf)));
-    for (char *s = buf + 1; *s; s++)
-      if (*s == '/') {
-        *s = 0;
-        if (mkdir(buf, 0755) && errno != EEXIST) err = errno;
-        *s = '/';
-      }
-    if (mkdir(buf, 0755) && errno != EEXIST) err = errno;
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  if (parallel) {
+    H5Pset_fapl_mpio(fapl, fk->comm, MPI_INFO_NULL);
+    H5Pset_coll_metadata_write(fapl, 1);
   }
-  PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, fk->comm));
-  PetscCheck(!err, fk->comm, PETSC_ERR_FILE_OPEN, "-o %s: cannot create the output directory (%s)", dir, strerror(err));
-  PetscFunctionReturn(0);
+  /* the 1.10 format: checksummed metadata, extensible-array chunk index for appended series */
+  H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);
+  return fapl;
+}
+
+void FhnkLocalRows(Fhnk fk, hsize_t *start, hsize_t *stride, hsize_t *count, hsize_t *block)
+{
+  PetscInt xs, ys, xm, ym;
+  DMDAGetCorners(fk->da, &xs, &ys, NULL, &xm, &ym, NULL);
+  if (fk->space.dim == 1) {
+    ys = 0;
+    ym = 1;
+  }
+  /* natural index ix + nx iy: ym runs of xm consecutive points, nx apart */
+  *start  = (hsize_t)(ys * fk->space.nx + xs);
+  *stride = (hsize_t)fk->space.nx;
+  *count  = (hsize_t)ym;
+  *block  = (hsize_t)xm;
 }
 
 /* (re)write one attribute of type ty and dataspace sp on obj; takes ownership of sp */
@@ -48,14 +78,14 @@ static PetscErrorCode WriteAttr(Fhnk fk, hid_t obj, const char *name, hid_t ty, 
   H5Sclose(sp);
   PetscFunctionReturn(0);
 }
-static PetscErrorCode AttrReal(Fhnk fk, hid_t obj, const char *name, PetscInt n, const PetscReal *v)
+PetscErrorCode FhnkAttrReal(Fhnk fk, hid_t obj, const char *name, PetscInt n, const PetscReal *v)
 {
   hsize_t dims = (hsize_t)n;
   PetscFunctionBeginUser;
   PetscCall(WriteAttr(fk, obj, name, H5T_NATIVE_DOUBLE, H5Screate_simple(1, &dims, NULL), v));
   PetscFunctionReturn(0);
 }
-static PetscErrorCode AttrInt(Fhnk fk, hid_t obj, const char *name, PetscInt v)
+PetscErrorCode FhnkAttrInt(Fhnk fk, hid_t obj, const char *name, PetscInt v)
 {
   hsize_t   dims = 1;
   long long x    = v;
@@ -63,7 +93,7 @@ static PetscErrorCode AttrInt(Fhnk fk, hid_t obj, const char *name, PetscInt v)
   PetscCall(WriteAttr(fk, obj, name, H5T_NATIVE_LLONG, H5Screate_simple(1, &dims, NULL), &x));
   PetscFunctionReturn(0);
 }
-static PetscErrorCode AttrStr(Fhnk fk, hid_t obj, const char *name, const char *s)
+PetscErrorCode FhnkAttrStr(Fhnk fk, hid_t obj, const char *name, const char *s)
 {
   hid_t ty = H5Tcopy(H5T_C_S1);
   PetscFunctionBeginUser;
@@ -73,25 +103,72 @@ static PetscErrorCode AttrStr(Fhnk fk, hid_t obj, const char *name, const char *
   PetscFunctionReturn(0);
 }
 
+int FhnkReadAttrReal(hid_t f, const char *name, PetscReal *v, PetscInt nmax, PetscInt *n)
+{
+  hid_t    a, s;
+  hssize_t np;
+  if (H5Aexists(f, name) <= 0) return -1;
+  a = H5Aopen(f, name, H5P_DEFAULT);
+  if (a < 0) return -1;
+  s  = H5Aget_space(a);
+  np = H5Sget_simple_extent_npoints(s);
+  H5Sclose(s);
+  if (np < 1 || np > nmax || H5Aread(a, H5T_NATIVE_DOUBLE, v) < 0) {
+    H5Aclose(a);
+    return -1;
+  }
+  H5Aclose(a);
+  if (n) *n = (PetscInt)np;
+  return 0;
+}
+int FhnkReadAttrStr(hid_t f, const char *name, char *buf, size_t n)
+{
+  hid_t  a, t, m;
+  size_t sz;
+  if (H5Aexists(f, name) <= 0) return -1;
+  a = H5Aopen(f, name, H5P_DEFAULT);
+  if (a < 0) return -1;
+  t  = H5Aget_type(a);
+  sz = H5Tget_size(t);
+  if (H5Tget_class(t) != H5T_STRING || sz >= n) {
+    H5Tclose(t);
+    H5Aclose(a);
+    return -1;
+  }
+  m = H5Tcopy(H5T_C_S1);
+  H5Tset_size(m, sz);
+  if (H5Aread(a, m, buf) < 0) {
+    H5Tclose(m);
+    H5Tclose(t);
+    H5Aclose(a);
+    return -1;
+  }
+  buf[sz] = 0;
+  H5Tclose(m);
+  H5Tclose(t);
+  H5Aclose(a);
+  return 0;
+}
+
 PetscErrorCode FhnkWriteAttributes(Fhnk fk, hid_t o)
 {
   const FhnkSpace *sp = &fk->space;
   const FhnkPhase *ph = &fk->ph;
   PetscFunctionBeginUser;
-  PetscCall(AttrReal(fk, o, "eps", 1, &fk->model.eps));
-  PetscCall(AttrReal(fk, o, "N_coeffs", fk->model.nN, fk->model.N));
-  PetscCall(AttrReal(fk, o, "fhn_a", 1, &fk->model.a));
-  PetscCall(AttrReal(fk, o, "fhn_b", 1, &fk->model.b));
-  PetscCall(AttrReal(fk, o, "fhn_c", 1, &fk->model.c));
-  PetscCall(AttrStr(fk, o, "psi_type", sp->psi_type));
-  PetscCall(AttrReal(fk, o, "psi_J", 1, &sp->psi_J));
-  PetscCall(AttrReal(fk, o, "psi_sigma", 1, &sp->psi_sigma));
-  PetscCall(AttrInt(fk, o, "psi_periodic", sp->psi_periodic));
-  PetscCall(AttrReal(fk, o, "psi_grade", 1, &sp->psi_grade));
-  PetscCall(AttrStr(fk, o, "psi_method", fk->cpl.used[0] ? fk->cpl.used : fk->cpl.method));
+  PetscCall(FhnkAttrReal(fk, o, "eps", 1, &fk->model.eps));
+  PetscCall(FhnkAttrReal(fk, o, "N_coeffs", fk->model.nN, fk->model.N));
+  PetscCall(FhnkAttrReal(fk, o, "fhn_a", 1, &fk->model.a));
+  PetscCall(FhnkAttrReal(fk, o, "fhn_b", 1, &fk->model.b));
+  PetscCall(FhnkAttrReal(fk, o, "fhn_c", 1, &fk->model.c));
+  PetscCall(FhnkAttrStr(fk, o, "psi_type", sp->psi_type));
+  PetscCall(FhnkAttrReal(fk, o, "psi_J", 1, &sp->psi_J));
+  PetscCall(FhnkAttrReal(fk, o, "psi_sigma", 1, &sp->psi_sigma));
+  PetscCall(FhnkAttrInt(fk, o, "psi_periodic", sp->psi_periodic));
+  PetscCall(FhnkAttrReal(fk, o, "psi_grade", 1, &sp->psi_grade));
+  PetscCall(FhnkAttrStr(fk, o, "psi_method", fk->cpl.used[0] ? fk->cpl.used : fk->cpl.method));
   {
     const FhnkStim *st = &fk->stim;
-    PetscCall(AttrInt(fk, o, "stim_n", st->n));
+    PetscCall(FhnkAttrInt(fk, o, "stim_n", st->n));
     if (st->n) {
       char      shapes[FHNK_MAX_STIM * 17] = "";
       PetscReal cnt[FHNK_MAX_STIM];
@@ -100,69 +177,117 @@ PetscErrorCode FhnkWriteAttributes(Fhnk fk, hid_t o)
         PetscCall(PetscStrlcat(shapes, st->shape[k], sizeof(shapes)));
         cnt[k] = (PetscReal)st->count[k];
       }
-      PetscCall(AttrStr(fk, o, "stim_shape", shapes));
-      PetscCall(AttrReal(fk, o, "stim_amp", st->n, st->amp));
-      PetscCall(AttrReal(fk, o, "stim_x", st->n, st->x));
-      PetscCall(AttrReal(fk, o, "stim_y", st->n, st->y));
-      PetscCall(AttrReal(fk, o, "stim_radius", st->n, st->r));
-      PetscCall(AttrReal(fk, o, "stim_radius_y", st->n, st->ry));
-      PetscCall(AttrReal(fk, o, "stim_onset", st->n, st->onset));
-      PetscCall(AttrReal(fk, o, "stim_duration", st->n, st->duration));
-      PetscCall(AttrReal(fk, o, "stim_period", st->n, st->period));
-      PetscCall(AttrReal(fk, o, "stim_count", st->n, cnt));
+      PetscCall(FhnkAttrStr(fk, o, "stim_shape", shapes));
+      PetscCall(FhnkAttrReal(fk, o, "stim_amp", st->n, st->amp));
+      PetscCall(FhnkAttrReal(fk, o, "stim_x", st->n, st->x));
+      PetscCall(FhnkAttrReal(fk, o, "stim_y", st->n, st->y));
+      PetscCall(FhnkAttrReal(fk, o, "stim_radius", st->n, st->r));
+      PetscCall(FhnkAttrReal(fk, o, "stim_radius_y", st->n, st->ry));
+      PetscCall(FhnkAttrReal(fk, o, "stim_onset", st->n, st->onset));
+      PetscCall(FhnkAttrReal(fk, o, "stim_duration", st->n, st->duration));
+      PetscCall(FhnkAttrReal(fk, o, "stim_period", st->n, st->period));
+      PetscCall(FhnkAttrReal(fk, o, "stim_count", st->n, cnt));
     }
   }
-  PetscCall(AttrInt(fk, o, "dim", sp->dim));
-  PetscCall(AttrInt(fk, o, "nx", sp->nx));
-  PetscCall(AttrInt(fk, o, "ny", sp->dim == 2 ? sp->ny : 1));
-  PetscCall(AttrReal(fk, o, "Lx", 1, &sp->Lx));
-  PetscCall(AttrReal(fk, o, "Ly", 1, &sp->Ly));
-  PetscCall(AttrStr(fk, o, "rho0_type", sp->rho0_type));
-  PetscCall(AttrReal(fk, o, "rho0_amp", 1, &sp->rho0_amp));
-  PetscCall(AttrInt(fk, o, "nv", ph->nv));
-  PetscCall(AttrInt(fk, o, "nw", ph->nw));
-  PetscCall(AttrReal(fk, o, "vmin", 1, &ph->vmin));
-  PetscCall(AttrReal(fk, o, "vmax", 1, &ph->vmax));
-  PetscCall(AttrReal(fk, o, "wmin", 1, &ph->wmin));
-  PetscCall(AttrReal(fk, o, "wmax", 1, &ph->wmax));
-  PetscCall(AttrStr(fk, o, "init", fk->init.type));
-  PetscCall(AttrReal(fk, o, "init_V0", 1, &fk->init.V0));
-  PetscCall(AttrReal(fk, o, "init_V0_amp", 1, &fk->init.V0amp));
-  PetscCall(AttrReal(fk, o, "init_W0", 1, &fk->init.W0));
-  PetscCall(AttrReal(fk, o, "init_W0_amp", 1, &fk->init.W0amp));
-  PetscCall(AttrReal(fk, o, "init_kick", 1, &fk->init.kick));
-  PetscCall(AttrReal(fk, o, "init_kick_x", 1, &fk->init.kick_x));
-  PetscCall(AttrReal(fk, o, "init_kick_width", 1, &fk->init.kick_width));
-  PetscCall(AttrReal(fk, o, "init_var_v", 1, &fk->init.var_v));
-  PetscCall(AttrReal(fk, o, "init_var_w", 1, &fk->init.var_w));
-  PetscCall(AttrStr(fk, o, "model", fk->modeltype));
-  PetscCall(AttrReal(fk, o, "hopfcole_R", 1, &fk->hopfcole_R));
-  PetscCall(AttrReal(fk, o, "hopfcole_floor", 1, &fk->hopfcole_floor));
-  PetscCall(AttrReal(fk, o, "dt", 1, &fk->dt));
-  PetscCall(AttrReal(fk, o, "T", 1, &fk->T));
+  PetscCall(FhnkAttrInt(fk, o, "dim", sp->dim));
+  PetscCall(FhnkAttrInt(fk, o, "nx", sp->nx));
+  PetscCall(FhnkAttrInt(fk, o, "ny", sp->dim == 2 ? sp->ny : 1));
+  PetscCall(FhnkAttrReal(fk, o, "Lx", 1, &sp->Lx));
+  PetscCall(FhnkAttrReal(fk, o, "Ly", 1, &sp->Ly));
+  PetscCall(FhnkAttrStr(fk, o, "rho0_type", sp->rho0_type));
+  PetscCall(FhnkAttrReal(fk, o, "rho0_amp", 1, &sp->rho0_amp));
+  PetscCall(FhnkAttrInt(fk, o, "nv", ph->nv));
+  PetscCall(FhnkAttrInt(fk, o, "nw", ph->nw));
+  PetscCall(FhnkAttrReal(fk, o, "vmin", 1, &ph->vmin));
+  PetscCall(FhnkAttrReal(fk, o, "vmax", 1, &ph->vmax));
+  PetscCall(FhnkAttrReal(fk, o, "wmin", 1, &ph->wmin));
+  PetscCall(FhnkAttrReal(fk, o, "wmax", 1, &ph->wmax));
+  PetscCall(FhnkAttrStr(fk, o, "init", fk->init.type));
+  PetscCall(FhnkAttrReal(fk, o, "init_V0", 1, &fk->init.V0));
+  PetscCall(FhnkAttrReal(fk, o, "init_V0_amp", 1, &fk->init.V0amp));
+  PetscCall(FhnkAttrReal(fk, o, "init_W0", 1, &fk->init.W0));
+  PetscCall(FhnkAttrReal(fk, o, "init_W0_amp", 1, &fk->init.W0amp));
+  PetscCall(FhnkAttrReal(fk, o, "init_kick", 1, &fk->init.kick));
+  PetscCall(FhnkAttrReal(fk, o, "init_kick_x", 1, &fk->init.kick_x));
+  PetscCall(FhnkAttrReal(fk, o, "init_kick_width", 1, &fk->init.kick_width));
+  PetscCall(FhnkAttrReal(fk, o, "init_var_v", 1, &fk->init.var_v));
+  PetscCall(FhnkAttrReal(fk, o, "init_var_w", 1, &fk->init.var_w));
+  PetscCall(FhnkAttrStr(fk, o, "model", fk->modeltype));
+  PetscCall(FhnkAttrReal(fk, o, "hopfcole_R", 1, &fk->hopfcole_R));
+  PetscCall(FhnkAttrReal(fk, o, "hopfcole_floor", 1, &fk->hopfcole_floor));
+  PetscCall(FhnkAttrReal(fk, o, "dt", 1, &fk->dt));
+  PetscCall(FhnkAttrReal(fk, o, "T", 1, &fk->T));
   {
     TSType type;
     PetscCall(TSGetType(fk->ts, &type));
-    PetscCall(AttrStr(fk, o, "ts_type", type));
+    PetscCall(FhnkAttrStr(fk, o, "ts_type", type));
   }
-  PetscCall(AttrStr(fk, o, "version", FHNK_VERSION " (" FHNK_GIT_VERSION ")"));
+  PetscCall(FhnkAttrStr(fk, o, "version", FHNK_VERSION " (" FHNK_GIT_VERSION ")"));
+  PetscCall(FhnkAttrStr(fk, o, "run_id", fk->out.run_id));
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode CreateSeries(Fhnk fk, const char *name, PetscBool field)
+
+/* --------------------------------------------------------------------------------------------
+   The series */
+static const char *const fields_kinetic[]  = {"V", "W", "D2", "Svw", "Sww", "E", "limit/V", "limit/W", "coupling/Q", NULL};
+static const char *const scalars_kinetic[] = {"time", "mass", "fmin", "hopfcole/H", "hopfcole/excluded", NULL};
+static const char *const fields_limit[]    = {"V", "W", "limit/V", "limit/W", "coupling/Q", NULL};
+static const char *const scalars_limit[]   = {"time", NULL};
+
+PetscErrorCode FhnkIOSeries(Fhnk fk, const char *const **fields, const char *const **scalars)
 {
-  FhnkH5 *h = (FhnkH5 *)fk->h5;
+  PetscFunctionBeginUser;
+  *fields  = fk->kind == FHNK_MODEL_KINETIC ? fields_kinetic : fields_limit;
+  *scalars = fk->kind == FHNK_MODEL_KINETIC ? scalars_kinetic : scalars_limit;
+  PetscFunctionReturn(0);
+}
+
+/* every series name of this run (fields, moments, scalars), with whether it is a field */
+static PetscErrorCode AllSeries(Fhnk fk, PetscInt *n, char names[][64], PetscBool *field)
+{
+  const char *const *fl, *const *sl;
+  PetscFunctionBeginUser;
+  PetscCall(FhnkIOSeries(fk, &fl, &sl));
+  *n = 0;
+  for (const char *const *s = fl; *s; s++, (*n)++) {
+    PetscCall(PetscStrncpy(names[*n], *s, 64));
+    field[*n] = PETSC_TRUE;
+  }
+  if (fk->kind == FHNK_MODEL_KINETIC)
+    for (PetscInt iq = 0; iq < fk->nq; iq++) {
+      snprintf(names[*n], 64, "moments/D%g", (double)fk->q[iq]);
+      field[(*n)++] = PETSC_TRUE;
+      snprintf(names[*n], 64, "moments/M%g", (double)fk->q[iq]);
+      field[(*n)++] = PETSC_TRUE;
+    }
+  for (const char *const *s = sl; *s; s++, (*n)++) {
+    PetscCall(PetscStrncpy(names[*n], *s, 64));
+    field[*n] = PETSC_FALSE;
+  }
+  PetscFunctionReturn(0);
+}
+
+static hid_t LinkCreateIntermediate(void)
+{
+  hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+  H5Pset_create_intermediate_group(lcpl, 1);
+  return lcpl;
+}
+
+/* an appendable series: [0 x npts] (field) or [0] (scalar), one row per chunk (appending a row
+   writes only new chunks) */
+static PetscErrorCode CreateSeries(Fhnk fk, hid_t file, const char *name, PetscBool field)
+{
   hsize_t dims[2] = {0, (hsize_t)fk->space.npts}, maxd[2] = {H5S_UNLIMITED, (hsize_t)fk->space.npts};
   hsize_t chunk[2] = {1, (hsize_t)fk->space.npts};
   hid_t   sp, pl, ds, lcpl;
   PetscFunctionBeginUser;
-  sp = H5Screate_simple(field ? 2 : 1, dims, maxd);
-  pl = H5Pcreate(H5P_DATASET_CREATE);
-  if (!field) chunk[0] = 256;
+  sp   = H5Screate_simple(field ? 2 : 1, dims, maxd);
+  pl   = H5Pcreate(H5P_DATASET_CREATE);
+  lcpl = LinkCreateIntermediate();
   H5CALL(H5Pset_chunk(pl, field ? 2 : 1, chunk), name);
-  lcpl = H5Pcreate(H5P_LINK_CREATE);
-  H5Pset_create_intermediate_group(lcpl, 1);
-  ds = H5Dcreate2(h->file, name, H5T_NATIVE_DOUBLE, sp, lcpl, pl, H5P_DEFAULT);
+  ds = H5Dcreate2(file, name, H5T_NATIVE_DOUBLE, sp, lcpl, pl, H5P_DEFAULT);
   H5CALL(ds, name);
   H5Dclose(ds);
   H5Pclose(lcpl);
@@ -171,174 +296,460 @@ static PetscErrorCode CreateSeries(Fhnk fk, const char *name, PetscBool field)
   PetscFunctionReturn(0);
 }
 
-/* write a fixed [npts x ncol] dataset of local rows */
+/* a fixed [npts x ncol] (or [npts]) dataset of the local rows */
 static PetscErrorCode WriteStatic(Fhnk fk, const char *name, PetscInt ncol, PetscBool matrix, const PetscReal *local)
 {
-  FhnkH5 *h = (FhnkH5 *)fk->h5;
+  FhnkH5 *h       = (FhnkH5 *)fk->h5;
   hsize_t dims[2] = {(hsize_t)fk->space.npts, (hsize_t)ncol}, mdims[2] = {(hsize_t)fk->nloc, (hsize_t)ncol};
-  hsize_t start[2], count[2], stride[2], block[2];
-  hid_t   fs, ms, ds, xp;
+  hsize_t start[2] = {h->start, 0}, count[2] = {h->count, 1}, stride[2] = {h->stride, 1}, block[2] = {h->block, (hsize_t)ncol};
+  hid_t   fs, ms, ds, xp, lcpl = LinkCreateIntermediate();
   int     rank = matrix ? 2 : 1;
   PetscFunctionBeginUser;
   fs = H5Screate_simple(rank, dims, NULL);
-  {
-    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-    H5Pset_create_intermediate_group(lcpl, 1);
-    ds = H5Dcreate2(h->file, name, H5T_NATIVE_DOUBLE, fs, lcpl, H5P_DEFAULT, H5P_DEFAULT);
-    H5Pclose(lcpl);
-  }
+  ds = H5Dcreate2(h->file, name, H5T_NATIVE_DOUBLE, fs, lcpl, H5P_DEFAULT, H5P_DEFAULT);
   H5CALL(ds, name);
-  /* rows of the local points: (start,stride,count,block) of the natural numbering */
-  start[0]  = h->start[1];
-  stride[0] = h->stride[1];
-  count[0]  = h->count[1];
-  block[0]  = h->block[1];
-  start[1] = 0; stride[1] = 1; count[1] = 1; block[1] = (hsize_t)ncol;
   H5CALL(H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, stride, count, block), name);
   ms = H5Screate_simple(rank, mdims, NULL);
   xp = H5Pcreate(H5P_DATASET_XFER);
   H5Pset_dxpl_mpio(xp, H5FD_MPIO_COLLECTIVE);
   H5CALL(H5Dwrite(ds, H5T_NATIVE_DOUBLE, ms, fs, xp, local), name);
   H5Pclose(xp);
+  H5Pclose(lcpl);
   H5Sclose(ms);
   H5Sclose(fs);
   H5Dclose(ds);
   PetscFunctionReturn(0);
 }
 
-/* Resize an existing series to keep only its first `keep` samples (continuing after restart). */
-static PetscErrorCode TruncateSeries(Fhnk fk, const char *name, PetscInt keep)
+/* --------------------------------------------------------------------------------------------
+   XDMF. The grid of K as cells (quadrilaterals in 2-D, segments in 1-D) whose centres are the
+   points of K; the fields are cell data. Each sample gets a virtual dataset per field,
+   /xdmf/<field>/<row> = row of /<field> (no copy), because XDMF readers (meshio, ParaView) want
+   one dataset per time. */
+static const char *XdmfGroup(const char *field, char *buf, size_t n)
 {
-  FhnkH5 *h = (FhnkH5 *)fk->h5;
-  hid_t   ds, sp;
-  hsize_t dims[2];
+  snprintf(buf, n, "%s", field);
+  for (char *c = buf; *c; c++)
+    if (*c == '/') *c = '_';
+  return buf;
+}
+
+static PetscErrorCode XdmfStatic(Fhnk fk)
+{
+  FhnkH5        *h  = (FhnkH5 *)fk->h5;
+  const PetscInt nx = fk->space.nx, ny = fk->space.dim == 2 ? fk->space.ny : 1, dim = fk->space.dim;
+  const PetscInt nn = (nx + 1) * (dim == 2 ? ny + 1 : 1), nc = nx * ny, nper = dim == 2 ? 4 : 2;
+  const PetscReal hx = fk->space.Lx / nx, hy = dim == 2 ? fk->space.Ly / ny : 0;
+  hid_t          lcpl = LinkCreateIntermediate(), xp = H5Pcreate(H5P_DATASET_XFER);
   PetscFunctionBeginUser;
-  if (H5Lexists(h->file, name, H5P_DEFAULT) <= 0) PetscFunctionReturn(0);
-  ds = H5Dopen2(h->file, name, H5P_DEFAULT);
-  H5CALL(ds, name);
-  sp = H5Dget_space(ds);
-  H5Sget_simple_extent_dims(sp, dims, NULL);
-  H5Sclose(sp);
-  if (dims[0] > (hsize_t)keep) {
-    dims[0] = (hsize_t)keep;
-    H5CALL(H5Dset_extent(ds, dims), name);
+  H5Pset_dxpl_mpio(xp, H5FD_MPIO_COLLECTIVE);
+  for (PetscInt which = 0; which < 2; which++) { /* nodes, cells: contiguous blocks of rows per rank */
+    const PetscInt N = which ? nc : nn, r0 = N * fk->rank / fk->size, r1 = N * (fk->rank + 1) / fk->size, ncol = which ? nper : 2;
+    hsize_t        dims[2] = {(hsize_t)N, (hsize_t)ncol}, start[2] = {(hsize_t)r0, 0}, cnt[2] = {(hsize_t)(r1 - r0), (hsize_t)ncol};
+    hid_t          fs = H5Screate_simple(2, dims, NULL), ms = H5Screate_simple(2, cnt, NULL), ds;
+    void          *buf;
+    ds = H5Dcreate2(h->file, which ? "xdmf/cells" : "xdmf/nodes", which ? H5T_NATIVE_INT : H5T_NATIVE_DOUBLE, fs, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    H5CALL(ds, "xdmf grid");
+    H5CALL(H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, cnt, NULL), "xdmf grid");
+    if (which) {
+      int *c;
+      PetscCall(PetscMalloc1(PetscMax(1, (r1 - r0) * ncol), &c));
+      for (PetscInt k = r0; k < r1; k++) {
+        const PetscInt i = k % nx, j = k / nx, n0 = dim == 2 ? i + (nx + 1) * j : i;
+        int           *e = c + (k - r0) * ncol;
+        e[0]             = (int)n0;
+        e[1]             = (int)(n0 + 1);
+        if (dim == 2) {
+          e[2] = (int)(n0 + 1 + nx + 1);
+          e[3] = (int)(n0 + nx + 1);
+        }
+      }
+      buf = c;
+    } else {
+      PetscReal *x;
+      PetscCall(PetscMalloc1(PetscMax(1, (r1 - r0) * 2), &x));
+      for (PetscInt k = r0; k < r1; k++) {
+        x[2 * (k - r0)]     = (k % (nx + 1)) * hx;
+        x[2 * (k - r0) + 1] = dim == 2 ? (k / (nx + 1)) * hy : 0;
+      }
+      buf = x;
+    }
+    H5CALL(H5Dwrite(ds, which ? H5T_NATIVE_INT : H5T_NATIVE_DOUBLE, ms, fs, xp, buf), "xdmf grid");
+    PetscCall(PetscFree(buf));
+    H5Dclose(ds);
+    H5Sclose(ms);
+    H5Sclose(fs);
   }
-  H5Dclose(ds);
+  H5Pclose(xp);
+  H5Pclose(lcpl);
   PetscFunctionReturn(0);
 }
 
-static const char *const fields_kinetic[] = {"V", "W", "D2", "Svw", "Sww", "E", "limit/V", "limit/W", "coupling/Q", NULL};
-static const char *const scalars_kinetic[] = {"time", "mass", "fmin", "hopfcole/H", "hopfcole/excluded", NULL};
-static const char *const fields_limit[]    = {"V", "W", "limit/V", "limit/W", "coupling/Q", NULL};
-static const char *const scalars_limit[]   = {"time", NULL};
-
-PetscErrorCode FhnkIOOpen(Fhnk fk, PetscBool append, PetscInt keep)
+/* the virtual datasets of one row (collective: dataset creation is metadata) */
+static PetscErrorCode XdmfRow(Fhnk fk, PetscInt row)
 {
-  FhnkH5    *h;
-  char       path[PETSC_MAX_PATH_LEN];
-  hid_t      fapl;
-  PetscInt   xs, ys, xm, ym;
-  PetscBool  kinetic;
+  FhnkH5            *h = (FhnkH5 *)fk->h5;
   const char *const *fl, *const *sl;
-
+  const hsize_t      npts = (hsize_t)fk->space.npts;
+  hid_t              vsp = H5Screate_simple(1, &npts, NULL), lcpl = LinkCreateIntermediate();
   PetscFunctionBeginUser;
-  PetscCall(PetscStrcmp(fk->modeltype, "kinetic", &kinetic));
-  fl = kinetic ? fields_kinetic : fields_limit;
-  sl = kinetic ? scalars_kinetic : scalars_limit;
+  PetscCall(FhnkIOSeries(fk, &fl, &sl));
+  for (const char *const *f = fl; *f; f++) {
+    char    g[64], name[96], src[70];
+    hsize_t dims[2] = {(hsize_t)row + 1, npts}, maxd[2] = {H5S_UNLIMITED, npts}, st[2] = {(hsize_t)row, 0}, cnt[2] = {1, npts};
+    hid_t   ssp = H5Screate_simple(2, dims, maxd), dcpl = H5Pcreate(H5P_DATASET_CREATE), ds;
+    snprintf(name, sizeof(name), "xdmf/%s/%06d", XdmfGroup(*f, g, sizeof(g)), (int)row);
+    snprintf(src, sizeof(src), "/%s", *f);
+    H5CALL(H5Sselect_hyperslab(ssp, H5S_SELECT_SET, st, NULL, cnt, NULL), name);
+    H5CALL(H5Pset_virtual(dcpl, vsp, ".", src, ssp), name);
+    if (H5Lexists(h->file, "xdmf", H5P_DEFAULT) > 0 && H5Lexists(h->file, name, H5P_DEFAULT) > 0) H5CALL(H5Ldelete(h->file, name, H5P_DEFAULT), name);
+    ds = H5Dcreate2(h->file, name, H5T_NATIVE_DOUBLE, vsp, lcpl, dcpl, H5P_DEFAULT);
+    H5CALL(ds, name);
+    H5Dclose(ds);
+    H5Pclose(dcpl);
+    H5Sclose(ssp);
+  }
+  H5Pclose(lcpl);
+  H5Sclose(vsp);
+  PetscFunctionReturn(0);
+}
+
+/* one <Grid> of the temporal collection */
+static void XdmfStep(Fhnk fk, FILE *fp, PetscInt row, PetscReal t)
+{
+  const char *const *fl, *const *sl;
+  const long         nc = (long)fk->space.npts;
+  FhnkIOSeries(fk, &fl, &sl);
+  fprintf(fp, "      <Grid Name=\"t%06d\" GridType=\"Uniform\">\n        <xi:include xpointer=\"xpointer(//Grid[@Name=&quot;K&quot;]/*[self::Topology or self::Geometry])\" />\n        <Time Value=\"%.17g\" />\n", (int)row, (double)t);
+  for (const char *const *f = fl; *f; f++) {
+    char g[64];
+    XdmfGroup(*f, g, sizeof(g));
+    fprintf(fp, "        <Attribute Name=\"%s\" AttributeType=\"Scalar\" Center=\"Cell\">\n          <DataItem DataType=\"Float\" Precision=\"8\" Dimensions=\"%ld\" Format=\"HDF\">diagnostics.h5:/xdmf/%s/%06d</DataItem>\n        </Attribute>\n", g, nc, g, (int)row);
+  }
+  fprintf(fp, "      </Grid>\n");
+}
+static const char xdmf_footer[] = "    </Grid>\n  </Domain>\n</Xdmf>\n";
+
+/* rank 0: the whole file (creation, restart): written to a temporary and renamed */
+static PetscErrorCode XdmfWriteAll(Fhnk fk)
+{
+  FhnkH5        *h = (FhnkH5 *)fk->h5;
+  const PetscInt nx = fk->space.nx, ny = fk->space.dim == 2 ? fk->space.ny : 1, dim = fk->space.dim;
+  char           tmp[PETSC_MAX_PATH_LEN], fin[PETSC_MAX_PATH_LEN];
+  FILE          *fp;
+  PetscFunctionBeginUser;
+  if (fk->rank) PetscFunctionReturn(0);
+  PetscCall(FhnkOutTmpPath(fk, "diagnostics.xmf", tmp, sizeof(tmp)));
+  PetscCall(FhnkOutPath(fk, "diagnostics.xmf", fin, sizeof(fin)));
+  fp = fopen(tmp, "w");
+  if (!fp) {
+    fk->out.xdmf_broken = PETSC_TRUE;
+    PetscFunctionReturn(0);
+  }
+  fprintf(fp, "<?xml version=\"1.0\"?>\n<!-- fhnk %s, run %s: the fields of diagnostics.h5 on the cells of K (cell centres = points of K) -->\n", FHNK_VERSION, fk->out.run_id);
+  fprintf(fp, "<Xdmf Version=\"3.0\" xmlns:xi=\"http://www.w3.org/2003/XInclude\">\n  <Domain>\n");
+  fprintf(fp, "    <Grid Name=\"K\" GridType=\"Uniform\">\n      <Geometry GeometryType=\"XY\">\n        <DataItem DataType=\"Float\" Precision=\"8\" Dimensions=\"%ld 2\" Format=\"HDF\">diagnostics.h5:/xdmf/nodes</DataItem>\n      </Geometry>\n", (long)((nx + 1) * (dim == 2 ? ny + 1 : 1)));
+  fprintf(fp, "      <Topology TopologyType=\"%s\" NumberOfElements=\"%ld\"%s>\n        <DataItem DataType=\"Int\" Precision=\"4\" Dimensions=\"%ld %d\" Format=\"HDF\">diagnostics.h5:/xdmf/cells</DataItem>\n      </Topology>\n    </Grid>\n", dim == 2 ? "Quadrilateral" : "Polyline", (long)(nx * ny), dim == 2 ? "" : " NodesPerElement=\"2\"", (long)(nx * ny), dim == 2 ? 4 : 2);
+  fprintf(fp, "    <Grid Name=\"fhnk\" GridType=\"Collection\" CollectionType=\"Temporal\">\n");
+  for (PetscInt r = 0; r < fk->nt; r++) XdmfStep(fk, fp, r, h->times[r]);
+  fputs(xdmf_footer, fp);
+  if (fclose(fp) || rename(tmp, fin)) {
+    (void)unlink(tmp);
+    fk->out.xdmf_broken = PETSC_TRUE;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* rank 0: one more step, written over the footer (the file is a derived view: a restart rewrites it) */
+static PetscErrorCode XdmfAppend(Fhnk fk, PetscInt row)
+{
+  FhnkH5 *h = (FhnkH5 *)fk->h5;
+  char    fin[PETSC_MAX_PATH_LEN];
+  FILE   *fp;
+  PetscFunctionBeginUser;
+  if (fk->rank || fk->out.xdmf_broken) PetscFunctionReturn(0);
+  PetscCall(FhnkOutPath(fk, "diagnostics.xmf", fin, sizeof(fin)));
+  fp = fopen(fin, "r+");
+  if (!fp || fseek(fp, -(long)strlen(xdmf_footer), SEEK_END)) {
+    if (fp) fclose(fp);
+    PetscCall(XdmfWriteAll(fk));
+    PetscFunctionReturn(0);
+  }
+  XdmfStep(fk, fp, row, h->times[row]);
+  fputs(xdmf_footer, fp);
+  if (fclose(fp)) fk->out.xdmf_broken = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KeepTime(Fhnk fk, PetscInt row, PetscReal t)
+{
+  FhnkH5 *h = (FhnkH5 *)fk->h5;
+  PetscFunctionBeginUser;
+  if (row >= h->ntcap) {
+    PetscInt   cap = PetscMax(64, 2 * (row + 1));
+    PetscReal *n;
+    PetscCall(PetscCalloc1(cap, &n));
+    if (h->times) PetscCall(PetscArraycpy(n, h->times, h->ntcap));
+    PetscCall(PetscFree(h->times));
+    h->times = n;
+    h->ntcap = cap;
+  }
+  h->times[row] = t;
+  PetscFunctionReturn(0);
+}
+
+/* --------------------------------------------------------------------------------------------
+   Opening */
+static PetscErrorCode H5Setup(Fhnk fk)
+{
+  FhnkH5 *h;
+  PetscFunctionBeginUser;
   PetscCall(PetscNew(&h));
   fk->h5 = h;
-  PetscCall(DMDAGetCorners(fk->da, &xs, &ys, NULL, &xm, &ym, NULL));
-  if (fk->space.dim == 1) { ys = 0; ym = 1; }
-  /* natural index ix + nx iy: ym runs of xm consecutive points, nx apart */
-  h->start[0] = 0; h->count[0] = 1; h->stride[0] = 1; h->block[0] = 1;
-  h->start[1]  = (hsize_t)(ys * fk->space.nx + xs);
-  h->stride[1] = (hsize_t)fk->space.nx;
-  h->count[1]  = (hsize_t)ym;
-  h->block[1]  = (hsize_t)xm;
+  FhnkLocalRows(fk, &h->start, &h->stride, &h->count, &h->block);
   {
-    hsize_t n = (hsize_t)fk->nloc;
+    hsize_t n       = (hsize_t)fk->nloc;
     h->memspace_pts = H5Screate_simple(1, &n, NULL);
   }
-  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/diagnostics.h5", fk->outdir));
-  fapl = H5Pcreate(H5P_FILE_ACCESS);
-  H5Pset_fapl_mpio(fapl, fk->comm, MPI_INFO_NULL);
-  H5Pset_coll_metadata_write(fapl, 1);
-  if (append) { /* restarting into a directory without diagnostics: continue the series of the
-                   checkpoint's directory (copied), or start a new one at the restart time */
-    int exists = 0, copied = 0;
-    if (!fk->rank) {
-      exists = access(path, F_OK) == 0;
-      if (!exists) {
-        char  src[PETSC_MAX_PATH_LEN], *slash;
-        FILE *in, *out;
-        PetscCall(PetscStrncpy(src, fk->restart, sizeof(src)));
-        slash = strrchr(src, '/');
-        if (slash) slash[1] = 0;
-        else src[0] = 0;
-        PetscCall(PetscStrlcat(src, "diagnostics.h5", sizeof(src)));
-        if ((in = fopen(src, "rb"))) {
-          if ((out = fopen(path, "wb"))) {
-            char   buf[1 << 16];
-            size_t n;
-            copied = 1;
-            while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-              if (fwrite(buf, 1, n, out) != n) copied = 0;
-            if (fclose(out)) copied = 0;
-            if (!copied) (void)unlink(path);
-          }
-          fclose(in);
-        }
-      }
-    }
-    PetscCallMPI(MPI_Bcast(&exists, 1, MPI_INT, 0, fk->comm));
-    PetscCallMPI(MPI_Bcast(&copied, 1, MPI_INT, 0, fk->comm));
-    if (copied) PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: the diagnostics series continues from the checkpoint's directory (copied into %s)\n", fk->outdir));
-    else if (!exists) {
-      append = PETSC_FALSE;
-      PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: %s has no diagnostics.h5: a new series starts there at the restart time\n", fk->outdir));
-    }
-  }
-  if (append) {
-    h->file = H5Fopen(path, H5F_ACC_RDWR, fapl);
-    PetscCheck(h->file >= 0, fk->comm, PETSC_ERR_FILE_OPEN, "cannot open %s to continue the diagnostics", path);
-    for (const char *const *s = fl; *s; s++) PetscCall(TruncateSeries(fk, *s, keep));
-    for (const char *const *s = sl; *s; s++) PetscCall(TruncateSeries(fk, *s, keep));
-    for (PetscInt iq = 0; iq < fk->nq; iq++) {
-      char name[64];
-      snprintf(name, sizeof(name), "moments/D%g", (double)fk->q[iq]);
-      PetscCheck(H5Lexists(h->file, "moments", H5P_DEFAULT) > 0 && H5Lexists(h->file, name, H5P_DEFAULT) > 0, fk->comm, PETSC_ERR_ARG_INCOMP, "-moments_q %g was not part of the run being continued", (double)fk->q[iq]);
-      PetscCall(TruncateSeries(fk, name, keep));
-      snprintf(name, sizeof(name), "moments/M%g", (double)fk->q[iq]);
-      PetscCall(TruncateSeries(fk, name, keep));
-    }
-    fk->nt = keep;
-  } else {
-    h->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-    PetscCheck(h->file >= 0, fk->comm, PETSC_ERR_FILE_OPEN, "cannot create %s", path);
-    PetscCall(FhnkWriteAttributes(fk, h->file));
-    {
-      const PetscScalar *r;
-      PetscCall(WriteStatic(fk, "x", fk->space.dim, PETSC_TRUE, fk->xloc)); /* [npts x dim] */
-      PetscCall(VecGetArrayRead(fk->rho0, &r));
-      PetscCall(WriteStatic(fk, "rho0", 1, PETSC_FALSE, r));
-      PetscCall(VecRestoreArrayRead(fk->rho0, &r));
-      PetscCall(VecGetArrayRead(fk->cpl.P, &r));
-      PetscCall(WriteStatic(fk, "coupling/P", 1, PETSC_FALSE, r));
-      PetscCall(VecRestoreArrayRead(fk->cpl.P, &r));
-    }
-    for (const char *const *s = fl; *s; s++) PetscCall(CreateSeries(fk, *s, PETSC_TRUE));
-    for (const char *const *s = sl; *s; s++) PetscCall(CreateSeries(fk, *s, PETSC_FALSE));
-    if (kinetic)
-      for (PetscInt iq = 0; iq < fk->nq; iq++) {
-        char name[64];
-        snprintf(name, sizeof(name), "moments/D%g", (double)fk->q[iq]);
-        PetscCall(CreateSeries(fk, name, PETSC_TRUE));
-        snprintf(name, sizeof(name), "moments/M%g", (double)fk->q[iq]);
-        PetscCall(CreateSeries(fk, name, PETSC_TRUE));
-      }
-    fk->nt = 0;
-  }
+  h->last_flush = MPI_Wtime();
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode FhnkIOCreate(Fhnk fk)
+{
+  FhnkH5   *h;
+  char      path[PETSC_MAX_PATH_LEN];
+  hid_t     fapl;
+  PetscInt  n;
+  char      names[64][64];
+  PetscBool field[64];
+  PetscFunctionBeginUser;
+  PetscCall(H5Setup(fk));
+  h = (FhnkH5 *)fk->h5;
+  PetscCall(FhnkOutPath(fk, "diagnostics.h5", path, sizeof(path)));
+  fapl    = FhnkH5Fapl(fk, PETSC_TRUE);
+  h->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
   H5Pclose(fapl);
+  H5CALL(h->file, "create");
+  PetscCall(FhnkWriteAttributes(fk, h->file));
+  {
+    const PetscScalar *r;
+    PetscCall(WriteStatic(fk, "x", fk->space.dim, PETSC_TRUE, fk->xloc)); /* [npts x dim] */
+    PetscCall(VecGetArrayRead(fk->rho0, &r));
+    PetscCall(WriteStatic(fk, "rho0", 1, PETSC_FALSE, r));
+    PetscCall(VecRestoreArrayRead(fk->rho0, &r));
+    PetscCall(VecGetArrayRead(fk->cpl.P, &r));
+    PetscCall(WriteStatic(fk, "coupling/P", 1, PETSC_FALSE, r));
+    PetscCall(VecRestoreArrayRead(fk->cpl.P, &r));
+  }
+  PetscCall(XdmfStatic(fk));
+  PetscCall(AllSeries(fk, &n, names, field));
+  for (PetscInt k = 0; k < n; k++) PetscCall(CreateSeries(fk, h->file, names[k], field[k]));
+  fk->nt = 0;
+  H5CALL(H5Fflush(h->file, H5F_SCOPE_GLOBAL), "flush");
+  PetscCall(XdmfWriteAll(fk));
+  PetscFunctionReturn(0);
+}
+
+/* rank 0, read-only: can `path` give the first nt rows of every series of this run? */
+static PetscErrorCode SeriesUsable(Fhnk fk, const char *path, PetscBool *exists, char *msg, size_t nmsg)
+{
+  char      id[FHNK_RUNID_LEN], why[200];
+  PetscBool readable;
+  PetscInt  n;
+  char      names[64][64];
+  PetscBool field[64];
+  PetscFunctionBeginUser;
+  msg[0] = 0;
+  PetscCall(FhnkFileRunId(path, exists, &readable, id, why, sizeof(why)));
+  if (!*exists) PetscFunctionReturn(0);
+  if (!readable) {
+    snprintf(msg, nmsg, "%.700s: %s", path, why);
+    PetscFunctionReturn(0);
+  }
+  if (strcmp(id, fk->out.run_id)) {
+    snprintf(msg, nmsg, "%.700s holds the series of another run (run %.8s), not of the checkpoint's run (%.8s)", path, id, fk->out.run_id);
+    PetscFunctionReturn(0);
+  }
+  PetscCall(AllSeries(fk, &n, names, field));
+  {
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    for (PetscInt k = 0; k < n && !msg[0]; k++) {
+      hid_t   d;
+      hsize_t dims[2] = {0, 0};
+      if (H5Lexists(f, names[k], H5P_DEFAULT) <= 0 || (d = H5Dopen2(f, names[k], H5P_DEFAULT)) < 0) {
+        if (!strncmp(names[k], "moments/", 8)) snprintf(msg, nmsg, "-moments_q: /%.60s was not part of the run being continued (%.600s)", names[k], path);
+        else snprintf(msg, nmsg, "%.700s has no readable /%.60s", path, names[k]);
+        break;
+      }
+      {
+        hid_t sp = H5Dget_space(d);
+        H5Sget_simple_extent_dims(sp, dims, NULL);
+        H5Sclose(sp);
+      }
+      H5Dclose(d);
+      if (dims[0] < (hsize_t)fk->nt) snprintf(msg, nmsg, "%.700s holds %d samples of /%.60s, fewer than the %d the checkpoint vouches for", path, (int)dims[0], names[k], (int)fk->nt);
+    }
+    H5Fclose(f);
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode FhnkIOCheckContinue(Fhnk fk, const char *ckdir)
+{
+  char msg[1024] = "", note[1024] = "";
+  PetscFunctionBeginUser;
+  fk->out.diag_source[0] = 0;
+  if (!fk->rank) {
+    char      here[PETSC_MAX_PATH_LEN], there[PETSC_MAX_PATH_LEN];
+    PetscBool exists;
+    PetscCall(FhnkOutPath(fk, "diagnostics.h5", here, sizeof(here)));
+    PetscCall(SeriesUsable(fk, here, &exists, msg, sizeof(msg)));
+    if (exists && !msg[0]) PetscCall(PetscStrncpy(fk->out.diag_source, here, sizeof(fk->out.diag_source)));
+    else if (exists) {
+      char m2[1200];
+      snprintf(m2, sizeof(m2), "-restart: %s; restart into the checkpoint's own directory, or into an -o without diagnostics.h5 (a new series then starts at the restart time)", msg);
+      PetscCall(PetscStrncpy(msg, m2, sizeof(msg)));
+    } else {
+      char real_here[PETSC_MAX_PATH_LEN] = "", real_there[PETSC_MAX_PATH_LEN] = "";
+      PetscCall(PetscSNPrintf(there, sizeof(there), "%s/diagnostics.h5", ckdir));
+      if (!realpath(fk->outdir, real_here)) real_here[0] = 0;
+      if (!realpath(ckdir, real_there)) real_there[0] = 0;
+      if (strcmp(real_here, real_there)) {
+        char m[1024];
+        PetscCall(SeriesUsable(fk, there, &exists, m, sizeof(m)));
+        if (exists && !m[0]) {
+          PetscCall(PetscStrncpy(fk->out.diag_source, there, sizeof(fk->out.diag_source)));
+          snprintf(note, sizeof(note), "fhnk: the diagnostics series continues from %.450s (its first %d samples are copied into %.450s)\n", there, (int)fk->nt, fk->outdir);
+        } else if (exists) snprintf(note, sizeof(note), "fhnk: the series of the checkpoint's directory cannot be continued (%.500s): a new series starts in %.400s at the restart time\n", m, fk->outdir);
+      }
+      if (!fk->out.diag_source[0] && !note[0]) snprintf(note, sizeof(note), "fhnk: %.900s has no diagnostics.h5: a new series starts there at the restart time\n", fk->outdir);
+    }
+  }
+  PetscCallMPI(MPI_Bcast(msg, sizeof(msg), MPI_CHAR, 0, fk->comm));
+  PetscCallMPI(MPI_Bcast(note, sizeof(note), MPI_CHAR, 0, fk->comm));
+  PetscCallMPI(MPI_Bcast(fk->out.diag_source, sizeof(fk->out.diag_source), MPI_CHAR, 0, fk->comm));
+  if (msg[0]) PetscCall(FhnkBad(fk, "%s", msg));
+  else if (note[0]) PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "%s", note));
+  PetscFunctionReturn(0);
+}
+
+/* rank 0: copy the statics and the first nt rows of the series of src into a new file dst
+   (returns 0 or an errno-like code; *times gets the nt sample times) */
+static int Rebuild(Fhnk fk, const char *src, const char *dst, PetscInt nt, PetscReal *times)
+{
+  char      names[64][64];
+  PetscBool field[64];
+  PetscInt  ns;
+  hid_t     in, out, fapl;
+  int       bad = 0;
+  const char *statics[] = {"x", "rho0", "coupling/P", "xdmf/nodes", "xdmf/cells", NULL};
+  if (AllSeries(fk, &ns, names, field)) return EIO;
+  in = H5Fopen(src, H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (in < 0) return EIO;
+  fapl = H5Pcreate(H5P_FILE_ACCESS);
+  H5Pset_fapl_mpio(fapl, PETSC_COMM_SELF, MPI_INFO_NULL); /* as the file will be opened later: MPI-IO */
+  H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);
+  out = H5Fcreate(dst, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  H5Pclose(fapl);
+  if (out < 0) {
+    H5Fclose(in);
+    return errno ? errno : EIO;
+  }
+  if (FhnkWriteAttributes(fk, out)) bad = EIO;
+  for (PetscInt k = 0; statics[k] && !bad; k++) { /* whole datasets */
+    hid_t d = H5Dopen2(in, statics[k], H5P_DEFAULT), t, sp, o, lcpl = LinkCreateIntermediate();
+    void *buf;
+    if (d < 0) {
+      bad = EIO;
+      H5Pclose(lcpl);
+      break;
+    }
+    t   = H5Dget_type(d);
+    sp  = H5Dget_space(d);
+    buf = malloc((size_t)H5Sget_simple_extent_npoints(sp) * H5Tget_size(t) + 1);
+    o   = H5Dcreate2(out, statics[k], t, sp, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    if (!buf || o < 0 || H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0 || H5Dwrite(o, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) bad = EIO;
+    free(buf);
+    if (o >= 0) H5Dclose(o);
+    H5Pclose(lcpl);
+    H5Sclose(sp);
+    H5Tclose(t);
+    H5Dclose(d);
+  }
+  for (PetscInt k = 0; k < ns && !bad; k++) { /* series: rows < nt, a row at a time */
+    const hsize_t npts = field[k] ? (hsize_t)fk->space.npts : 1;
+    hid_t         d    = H5Dopen2(in, names[k], H5P_DEFAULT), o;
+    PetscReal    *row;
+    if (d < 0) {
+      bad = EIO;
+      break;
+    }
+    if (CreateSeries(fk, out, names[k], field[k])) bad = EIO;
+    o   = H5Dopen2(out, names[k], H5P_DEFAULT);
+    row = (PetscReal *)malloc(sizeof(PetscReal) * npts);
+    if (o < 0 || !row) bad = EIO;
+    if (!bad) {
+      hsize_t ext[2] = {(hsize_t)nt, npts};
+      if (H5Dset_extent(o, ext) < 0) bad = EIO;
+    }
+    for (PetscInt r = 0; r < nt && !bad; r++) {
+      hsize_t st[2] = {(hsize_t)r, 0}, cnt[2] = {1, npts}, dims[2];
+      hid_t   fs = H5Dget_space(d), os = H5Dget_space(o), ms = H5Screate_simple(1, &npts, NULL);
+      H5Sget_simple_extent_dims(fs, dims, NULL);
+      if (H5Sselect_hyperslab(fs, H5S_SELECT_SET, st, NULL, cnt, NULL) < 0 || H5Sselect_hyperslab(os, H5S_SELECT_SET, st, NULL, cnt, NULL) < 0 || H5Dread(d, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, row) < 0 || H5Dwrite(o, H5T_NATIVE_DOUBLE, ms, os, H5P_DEFAULT, row) < 0) bad = EIO;
+      if (!bad && !strcmp(names[k], "time")) times[r] = row[0];
+      H5Sclose(ms);
+      H5Sclose(os);
+      H5Sclose(fs);
+    }
+    free(row);
+    if (o >= 0) H5Dclose(o);
+    H5Dclose(d);
+  }
+  H5Fclose(in);
+  if (H5Fclose(out) < 0) bad = bad ? bad : EIO;
+  return bad;
+}
+
+PetscErrorCode FhnkIOContinue(Fhnk fk)
+{
+  FhnkH5 *h;
+  char    path[PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN];
+  int     err = 0;
+  PetscFunctionBeginUser;
+  if (!fk->out.diag_source[0]) { /* a new series at the restart time */
+    PetscCall(FhnkIOCreate(fk));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(H5Setup(fk));
+  h = (FhnkH5 *)fk->h5;
+  PetscCall(KeepTime(fk, PetscMax(fk->nt, 1) - 1, 0));
+  PetscCall(FhnkOutPath(fk, "diagnostics.h5", path, sizeof(path)));
+  PetscCall(FhnkOutTmpPath(fk, "diagnostics.h5", tmp, sizeof(tmp)));
+  if (!fk->rank) {
+    err = Rebuild(fk, fk->out.diag_source, tmp, fk->nt, h->times);
+    if (!err) PetscCall(FhnkFsyncPath(tmp, PETSC_FALSE, &err));
+    if (!err && rename(tmp, path)) err = errno;
+    if (!err) PetscCall(FhnkFsyncPath(fk->outdir, PETSC_TRUE, NULL));
+    if (err) (void)unlink(tmp);
+  }
+  PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, fk->comm));
+  if (err) {
+    char why[256];
+    FhnkIOReason(path, why, sizeof(why));
+    SETERRQ(fk->comm, PETSC_ERR_FILE_WRITE, "cannot continue the series of %s into %s: %s", fk->out.diag_source, path, why);
+  }
+  PetscCallMPI(MPI_Bcast(h->times, (PetscMPIInt)fk->nt, MPIU_REAL, 0, fk->comm));
+  {
+    hid_t fapl = FhnkH5Fapl(fk, PETSC_TRUE);
+    h->file    = H5Fopen(path, H5F_ACC_RDWR, fapl);
+    H5Pclose(fapl);
+    H5CALL(h->file, "open");
+  }
+  for (PetscInt r = 0; r < fk->nt; r++) PetscCall(XdmfRow(fk, r));
+  H5CALL(H5Fflush(h->file, H5F_SCOPE_GLOBAL), "flush");
+  PetscCall(XdmfWriteAll(fk));
   PetscFunctionReturn(0);
 }
 
@@ -352,7 +763,7 @@ static PetscErrorCode SeriesHandle(Fhnk fk, const char *name, hid_t *ds)
       *ds = h->ds[k];
       PetscFunctionReturn(0);
     }
-  PetscCheck(h->nds < 48, PETSC_COMM_SELF, PETSC_ERR_SUP, "too many diagnostic series");
+  PetscCheck(h->nds < 64, PETSC_COMM_SELF, PETSC_ERR_SUP, "too many diagnostic series");
   *ds = H5Dopen2(h->file, name, H5P_DEFAULT);
   H5CALL(*ds, name);
   PetscCall(PetscStrncpy(h->dsname[h->nds], name, sizeof(h->dsname[0])));
@@ -377,7 +788,7 @@ static PetscErrorCode Append(Fhnk fk, const char *name, PetscInt row, const Pets
   }
   fs = H5Dget_space(ds);
   if (field) {
-    hsize_t start[2] = {(hsize_t)row, h->start[1]}, count[2] = {1, h->count[1]}, stride[2] = {1, h->stride[1]}, block[2] = {1, h->block[1]};
+    hsize_t start[2] = {(hsize_t)row, h->start}, count[2] = {1, h->count}, stride[2] = {1, h->stride}, block[2] = {1, h->block};
     H5CALL(H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, stride, count, block), name);
     ms = H5Scopy(h->memspace_pts);
   } else {
@@ -395,6 +806,7 @@ static PetscErrorCode Append(Fhnk fk, const char *name, PetscInt row, const Pets
   H5Pclose(xp);
   H5Sclose(ms);
   H5Sclose(fs);
+  if (!field && !strcmp(name, "time")) PetscCall(KeepTime(fk, row, buf[0]));
   PetscCall(PetscLogEventEnd(fk->log.io, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
@@ -413,11 +825,25 @@ PetscErrorCode FhnkIOAppendScalar(Fhnk fk, const char *name, PetscInt row, Petsc
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode FhnkIOSampleDone(Fhnk fk, PetscInt row)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscLogEventBegin(fk->log.io, 0, 0, 0, 0));
+  PetscCall(XdmfRow(fk, row));
+  PetscCall(FhnkIOFlush(fk));
+  PetscCall(XdmfAppend(fk, row));
+  PetscCall(PetscLogEventEnd(fk->log.io, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode FhnkIOFlush(Fhnk fk)
 {
   FhnkH5 *h = (FhnkH5 *)fk->h5;
   PetscFunctionBeginUser;
-  if (h) H5CALL(H5Fflush(h->file, H5F_SCOPE_GLOBAL), "flush diagnostics");
+  if (h) {
+    H5CALL(H5Fflush(h->file, H5F_SCOPE_GLOBAL), "flush diagnostics");
+    h->last_flush = MPI_Wtime();
+  }
   PetscFunctionReturn(0);
 }
 
@@ -428,7 +854,8 @@ PetscErrorCode FhnkIOClose(Fhnk fk)
   if (!h) PetscFunctionReturn(0);
   for (PetscInt k = 0; k < h->nds; k++) H5Dclose(h->ds[k]);
   H5Sclose(h->memspace_pts);
-  H5Fclose(h->file);
+  if (h->file > 0) H5CALL(H5Fclose(h->file), "close");
+  PetscCall(PetscFree(h->times));
   PetscCall(PetscFree(h));
   fk->h5 = NULL;
   PetscFunctionReturn(0);

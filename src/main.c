@@ -12,7 +12,7 @@ static const char help[] = "fhnk: MPI-parallel solver of the kinetic FitzHugh-Na
 #include "diagnostics.h"
 #include "io.h"
 #include "checkpoint.h"
-#include <glob.h>
+#include "outdir.h"
 #include <unistd.h>
 
 /* PETSc errors reach the user as one line naming the problem, not a traceback
@@ -28,41 +28,25 @@ static PetscErrorCode ConciseErrorHandler(MPI_Comm comm, int line, const char *f
   return n;
 }
 
-/* rank 0 removes the files of DIR matching a pattern (old checkpoints with -overwrite; the
-   temporary files of checkpoints a crash interrupted) */
-static PetscErrorCode RemoveMatching(Fhnk fk, const char *pattern)
-{
-  char   pat[PETSC_MAX_PATH_LEN];
-  glob_t g;
-  PetscFunctionBeginUser;
-  if (fk->rank) PetscFunctionReturn(0);
-  PetscCall(PetscSNPrintf(pat, sizeof(pat), "%s/%s", fk->outdir, pattern));
-  if (!glob(pat, 0, NULL, &g)) {
-    for (size_t i = 0; i < g.gl_pathc; i++) (void)unlink(g.gl_pathv[i]);
-    globfree(&g);
-  }
-  PetscFunctionReturn(0);
-}
-
 static PetscErrorCode Summary(Fhnk fk)
 {
   PetscInt  steps;
   PetscReal t;
   PetscFunctionBeginUser;
-  PetscBool kinetic;
-  PetscCall(PetscStrcmp(fk->modeltype, "kinetic", &kinetic));
+  const PetscBool kinetic = (PetscBool)(fk->kind == FHNK_MODEL_KINETIC);
   PetscCall(TSGetStepNumber(kinetic ? fk->ts : fk->tslim, &steps));
   PetscCall(TSGetTime(kinetic ? fk->ts : fk->tslim, &t));
-  PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: %s run finished at t = %g after %" PetscInt_FMT " steps in %.1f s on %d rank%s\n", fk->modeltype, (double)t, steps - fk->step0, MPI_Wtime() - fk->wall_start, fk->size, fk->size > 1 ? "s" : ""));
-  PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: results: %s/diagnostics.h5 (%" PetscInt_FMT " samples)%s\n", fk->outdir, fk->nt, kinetic ? ", final state in the newest checkpoint-*.h5" : " (limit model: no checkpoint, the series is the whole state)"));
+  PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: %s run %s at t = %g after %" PetscInt_FMT " steps in %.1f s on %d rank%s\n", fk->modeltype, fk->stopped_short ? "stopped" : "finished", (double)t, steps - fk->step0, MPI_Wtime() - fk->wall_start, fk->size, fk->size > 1 ? "s" : ""));
+  PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: results: %s/diagnostics.h5 (%" PetscInt_FMT " samples, ParaView: diagnostics.xmf), final state in the newest checkpoint-*.h5\n", fk->outdir, fk->nt));
   PetscFunctionReturn(0);
 }
 
-/* status: 0 done, 1 bad input, FHNK_EXIT_SIGNAL stopped by a signal after a checkpoint */
+/* status: 0 done, 1 bad input or error, FHNK_EXIT_SIGNAL stopped by a signal (after a checkpoint,
+   or before anything was written) */
 static PetscErrorCode FhnkMain(int *status)
 {
   Fhnk      fk;
-  PetscBool help, ok, restart, kinetic;
+  PetscBool help, restart;
   PetscFunctionBeginUser;
   *status = 1;
   PetscCall(FhnkCreate(PETSC_COMM_WORLD, &fk));
@@ -77,47 +61,49 @@ static PetscErrorCode FhnkMain(int *status)
   PetscCall(TSSetFromOptions(fk->ts));
   PetscCall(FhnkTSSetUp(fk));
   PetscCall(FhnkLimitCreate(fk));
-  if (!(fk->T > 0)) {
-    PetscCall(FhnkPrintf(fk->comm, PETSC_STDERR, "fhnk: error: -ts_max_time (final time T) must be > 0 (got %s)\n", fk->T == 0 ? "0" : "a negative value"));
-    fk->bad_input = PETSC_TRUE;
-  }
-  if (!(fk->dt > 0)) {
-    PetscCall(FhnkPrintf(fk->comm, PETSC_STDERR, "fhnk: error: -ts_dt must be > 0 (got %s)\n", fk->dt == 0 ? "0" : "a negative value"));
-    fk->bad_input = PETSC_TRUE;
-  }
+  if (!(fk->T > 0)) PetscCall(FhnkBad(fk, "-ts_max_time (final time T) must be > 0 (got %g)", (double)fk->T));
+  if (!(fk->dt > 0)) PetscCall(FhnkBad(fk, "-ts_dt must be > 0 (got %g)", (double)fk->dt));
   PetscCall(FhnkCheckUnusedOptions(fk));
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help) {
     *status = 0;
     goto cleanup;
   }
-  restart = (PetscBool)(fk->restart[0] != 0);
-  if (restart) {
-    PetscCall(FhnkRestartResolve(fk));
-    if (!fk->bad_input) {
-      PetscCall(FhnkRestartCheckFile(fk, &ok));
-      if (!ok) fk->bad_input = PETSC_TRUE;
-    }
-  } else PetscCall(FhnkCheckOutputDir(fk));
   if (fk->bad_input) goto cleanup;
 
-  /* from here on, files are written */
-  PetscCall(FhnkMkdirP(fk, fk->outdir));
-  if (!restart && fk->overwrite) PetscCall(RemoveMatching(fk, "checkpoint-*.h5"));
-  PetscCall(RemoveMatching(fk, ".checkpoint-*.h5.tmp"));
-  PetscCall(PetscStrcmp(fk->modeltype, "kinetic", &kinetic));
+  /* every check, and the state of a restart, before the first byte is written */
   PetscCall(FhnkLimitInitial(fk, fk->ulim));
   fk->tdiag       = 0;
   fk->last_diag_t = -PETSC_MAX_REAL;
-  if (restart) PetscCall(FhnkRestartLoad(fk));
-  else if (kinetic) PetscCall(FhnkInitialCondition(fk, fk->f));
+  restart         = (PetscBool)(fk->restart[0] != 0);
+  if (restart) PetscCall(FhnkRestart(fk));
+  else {
+    PetscCall(FhnkCheckOutputDir(fk));
+    PetscCall(FhnkRunIdNew(fk));
+  }
+  if (fk->bad_input) goto cleanup;
+  if (!restart && fk->kind == FHNK_MODEL_KINETIC) PetscCall(FhnkInitialCondition(fk, fk->f));
+  if (FhnkSignalPending()) { /* stopped during set-up: nothing written, resubmit */
+    PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: signal received during set-up: stopping before anything is written (exit status %d)\n", FHNK_EXIT_SIGNAL));
+    *status = FHNK_EXIT_SIGNAL;
+    goto cleanup;
+  }
+
+  /* from here on, files are written: under the lock of DIR */
+  PetscCall(FhnkOutputAcquire(fk));
+  if (fk->bad_input) goto cleanup;
+  if (!restart) PetscCall(FhnkCheckOutputDir(fk)); /* again, under the lock: another run may have come first */
+  if (fk->bad_input) goto release;
+  PetscCall(FhnkOutputRemoveStale(fk));
+  if (!restart && fk->overwrite) PetscCall(FhnkOutputClear(fk));
+  if (restart) PetscCall(FhnkOutputSupersede(fk, fk->step0));
   fk->next_checkpoint_t    = fk->checkpoint_dt > 0 ? fk->checkpoint_dt * (PetscFloorReal(fk->t0 / fk->checkpoint_dt + 1e-9) + 1) : PETSC_MAX_REAL;
   fk->next_checkpoint_wall = MPI_Wtime() + fk->checkpoint_walltime;
-  PetscCall(FhnkIOOpen(fk, restart, fk->nt));
+  if (restart) PetscCall(FhnkIOContinue(fk));
+  else PetscCall(FhnkIOCreate(fk));
   PetscCall(FhnkResolutionReport(fk));
-  PetscCall(FhnkSignalInstall(fk));
   PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk %s: %s model, eps = %g, K: %" PetscInt_FMT " point%s (%dD), phase grid %" PetscInt_FMT " x %" PetscInt_FMT ", dt = %g, T = %g, %d rank%s -> %s\n", FHNK_VERSION, fk->modeltype, (double)fk->model.eps, fk->space.npts, fk->space.npts > 1 ? "s" : "", (int)fk->space.dim, fk->ph.nv, fk->ph.nw, (double)fk->dt, (double)fk->T, fk->size, fk->size > 1 ? "s" : "", fk->outdir));
-  if (kinetic) { /* allocate stage vectors before the timed loop */
+  if (fk->kind == FHNK_MODEL_KINETIC) { /* allocate stage vectors before the timed loop */
     PetscCall(TSSetSolution(fk->ts, fk->f));
     PetscCall(TSSetUp(fk->ts));
   }
@@ -126,6 +112,8 @@ static PetscErrorCode FhnkMain(int *status)
   if (!fk->stop_signal) PetscCall(Summary(fk));
   *status = fk->stop_signal ? FHNK_EXIT_SIGNAL : 0;
 
+release:
+  PetscCall(FhnkOutputRelease(fk));
 cleanup:
   PetscCall(FhnkTSDestroy(fk));
   PetscCall(FhnkCouplingDestroy(fk));
@@ -142,7 +130,10 @@ int main(int argc, char **argv)
   PetscBool      trace = PETSC_FALSE;
   int            status = 1;
 
+  FhnkSignalInstall(); /* before anything: a signal during set-up must not kill the ranks */
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
+  FhnkSignalInstall();
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* HDF5 failures are reported by fhnk, in one line */
   PetscCall(PetscOptionsGetBool(NULL, NULL, "-fhnk_traceback", &trace, NULL));
   if (!trace) PetscCall(PetscPushErrorHandler(ConciseErrorHandler, NULL));
   ierr = FhnkMain(&status);

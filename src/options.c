@@ -6,8 +6,9 @@
 #include "grid.h"
 #include "coupling.h"
 #include "stimulus.h"
+#include "outdir.h"
 #include <unistd.h>
-#include <glob.h>
+#include <sys/stat.h>
 
 /* plain snprintf: PETSc's own printf would write 1 as "1." */
 #define BAD(...) \
@@ -283,16 +284,32 @@ PetscErrorCode FhnkCheckUnusedOptions(Fhnk fk)
   PetscFunctionReturn(0);
 }
 
-/* A new run never replaces earlier results silently. */
+/* A new run never replaces earlier results silently: a DIR holding diagnostics, snapshots or any
+   checkpoint needs -overwrite (which removes them all) */
 PetscErrorCode FhnkCheckOutputDir(Fhnk fk)
 {
-  char      path[PETSC_MAX_PATH_LEN];
-  PetscBool exists = PETSC_FALSE;
+  char msg[1200] = "";
   PetscFunctionBeginUser;
-  if (fk->restart[0]) PetscFunctionReturn(0);
-  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/diagnostics.h5", fk->outdir));
-  if (!fk->rank) exists = (PetscBool)(access(path, F_OK) == 0);
-  PetscCallMPI(MPI_Bcast(&exists, 1, FHNK_MPI_BOOL, 0, fk->comm));
-  if (exists && !fk->overwrite) BAD("-o %.800s already holds results (diagnostics.h5): choose another -o, continue with -restart latest, or pass -overwrite to replace them", fk->outdir);
+  if (!fk->rank) {
+    struct stat st;
+    if (!stat(fk->outdir, &st) && !S_ISDIR(st.st_mode)) snprintf(msg, sizeof(msg), "-o %.900s exists and is not a directory", fk->outdir);
+    else if (!fk->overwrite) {
+      char        path[PETSC_MAX_PATH_LEN];
+      PetscBool   diag, snap;
+      PetscInt    n;
+      FhnkCkInfo *ck;
+      PetscCall(PetscSNPrintf(path, sizeof(path), "%s/diagnostics.h5", fk->outdir));
+      diag = (PetscBool)(access(path, F_OK) == 0);
+      PetscCall(PetscSNPrintf(path, sizeof(path), "%s/snapshots.h5", fk->outdir));
+      snap = (PetscBool)(access(path, F_OK) == 0);
+      PetscCall(FhnkCheckpointInventory(fk->outdir, &n, &ck));
+      if (n) snprintf(msg, sizeof(msg), "-o %.800s already holds results (%d checkpoint%s, newest checkpoint-%06d.h5%s): choose another -o, continue with -restart latest, or pass -overwrite to replace them", fk->outdir, (int)n, n > 1 ? "s" : "", (int)ck[n - 1].step, diag ? ", and diagnostics.h5" : "");
+      else if (diag) snprintf(msg, sizeof(msg), "-o %.800s already holds results (diagnostics.h5 of a run that left no checkpoint): choose another -o, or pass -overwrite to replace them", fk->outdir);
+      else if (snap) snprintf(msg, sizeof(msg), "-o %.800s already holds results (snapshots.h5): choose another -o, or pass -overwrite to replace them", fk->outdir);
+      PetscCall(PetscFree(ck));
+    }
+  }
+  PetscCallMPI(MPI_Bcast(msg, sizeof(msg), MPI_CHAR, 0, fk->comm));
+  if (msg[0]) PetscCall(FhnkBad(fk, "%s", msg));
   PetscFunctionReturn(0);
 }

@@ -98,10 +98,15 @@ static PetscErrorCode ProgressMonitor(TS ts, PetscInt step, PetscReal t, Vec U, 
    overwritten by the next TSStep): pending signal or due checkpoint. */
 static PetscErrorCode PostStep(TS ts)
 {
-  Fhnk fk;
+  Fhnk      fk;
+  PetscReal t;
+  PetscInt  step;
   PetscFunctionBeginUser;
   PetscCall(TSGetApplicationContext(ts, &fk));
-  PetscCall(FhnkSignalPoll(fk, ts));
+  PetscCall(TSGetTime(ts, &t));
+  PetscCall(TSGetStepNumber(ts, &step));
+  PetscCall(FhnkSignalPoll(fk, t, step));
+  if (fk->stop_signal) PetscCall(TSSetConvergedReason(ts, TS_CONVERGED_USER));
   PetscFunctionReturn(0);
 }
 
@@ -292,19 +297,22 @@ PetscErrorCode FhnkLimitAdvance(Fhnk fk, PetscReal t)
   PetscFunctionReturn(0);
 }
 
-/* Main loop: segments between sample times (diagnostics every -diag_dt, the end, snapshots),
-   each one TSSolve ending exactly there (MATCHSTEP), so every sample is taken at its nominal time.
-   The next sample time travels in checkpoints: a continuation neither loses nor repeats one. */
+/* Main loop: segments between sample times (diagnostics every -diag_dt, the end, snapshots, the
+   jumps of I_ext), each one TSSolve ending exactly there (MATCHSTEP), so every sample is taken at
+   its nominal time. The next sample time travels in checkpoints: a continuation neither loses nor
+   repeats one. The run ends at T, on a signal (after a checkpoint), at -ts_max_steps (after a
+   checkpoint, one line saying so), or on a failed step (one line, exit 1). */
 PetscErrorCode FhnkRun(Fhnk fk)
 {
   PetscReal t = fk->t0, tol;
-  PetscBool kinetic;
-  PetscInt  isnap = 0;
+  PetscBool kinetic = (PetscBool)(fk->kind == FHNK_MODEL_KINETIC);
+  PetscInt  isnap = 0, step = fk->step0, maxsteps;
   PetscFunctionBeginUser;
-  PetscCall(PetscStrcmp(fk->modeltype, "kinetic", &kinetic));
   tol                 = 1e-9 * PetscMax(fk->dt, 1e-300);
   fk->wall_start      = MPI_Wtime();
   fk->wall_last_print = fk->wall_start;
+  fk->stopped_short   = PETSC_FALSE;
+  PetscCall(TSGetMaxSteps(fk->ts, &maxsteps));
   while (isnap < fk->nsnap && fk->snap_t[isnap] < t - tol) isnap++;
   PetscCall(PetscLogStagePush(fk->log.loop));
   for (PetscBool started = PETSC_FALSE;;) {
@@ -321,6 +329,10 @@ PetscErrorCode FhnkRun(Fhnk fk)
       if (kinetic) PetscCall(FhnkSnapshotWrite(fk, isnap, t));
       isnap++;
     }
+    if (!kinetic && t > fk->t0) { /* models without phase space: signals and checkpoints between samples */
+      PetscCall(TSGetStepNumber(fk->tslim, &step));
+      PetscCall(FhnkSignalPoll(fk, t, step));
+    }
     if (t >= fk->T - tol || fk->stop_signal) break;
     tnext = PetscMin(fk->T, fk->tdiag);
     if (isnap < fk->nsnap) tnext = PetscMin(tnext, fk->snap_t[isnap]);
@@ -335,17 +347,28 @@ PetscErrorCode FhnkRun(Fhnk fk)
       started = PETSC_TRUE;
       PetscCall(TSSolve(fk->ts, fk->f));
       PetscCall(TSGetConvergedReason(fk->ts, &reason));
-      PetscCheck(reason >= 0, fk->comm, PETSC_ERR_NOT_CONVERGED, "time stepping failed (TS reason %s) at t = %g", TSConvergedReasons[reason], (double)t);
       PetscCall(TSGetTime(fk->ts, &t));
-    } else t = tnext;
+      PetscCall(TSGetStepNumber(fk->ts, &step));
+      if (reason < 0) {
+        PetscCall(PetscLogStagePop());
+        SETERRQ(fk->comm, PETSC_ERR_NOT_CONVERGED, "time stepping failed at t = %g (step %" PetscInt_FMT "): %s; the newest checkpoint in %s (if any) holds the last saved state: continue from it with a smaller -ts_dt (or -ts_adapt_type basic)", (double)t, step, reason == TS_DIVERGED_STEP_REJECTED ? "the adaptive step was rejected -ts_max_reject times" : TSConvergedReasons[reason], fk->outdir);
+      }
+      if (reason == TS_CONVERGED_ITS && !fk->stop_signal && t < tnext - tol) { /* -ts_max_steps */
+        fk->stopped_short = PETSC_TRUE;
+        break;
+      }
+    } else {
+      PetscCall(FhnkLimitAdvance(fk, tnext));
+      t = tnext;
+    }
   }
   PetscCall(PetscLogStagePop());
-  if (kinetic && !fk->stop_signal) PetscCall(FhnkCheckpointFinal(fk, t));
   if (!fk->stop_signal) {
-    PetscInt step;
-    PetscCall(TSGetStepNumber(fk->ts, &step));
+    if (!kinetic) PetscCall(TSGetStepNumber(fk->tslim, &step));
+    PetscCall(FhnkCheckpointFinal(fk, t, step));
     PetscCall(ProgressMonitor(fk->ts, step, t, fk->f, fk));
   }
+  if (fk->stopped_short) PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: stopped at -ts_max_steps %" PetscInt_FMT " (t = %g, before -ts_max_time %g): continue with -restart latest and a larger -ts_max_steps\n", maxsteps, (double)t, (double)fk->T));
   PetscFunctionReturn(0);
 }
 
