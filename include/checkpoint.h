@@ -8,6 +8,7 @@
 /* the handlers only set a flag; install before anything else (again after PetscInitialize) */
 void FhnkSignalInstall(void);
 int  FhnkSignalPending(void);
+void FhnkSignalRaise(int sig); /* as if sig had arrived (a signal another rank got) */
 /* after a step (or a sample of a model without steps): agree across ranks on a pending signal or
    a due checkpoint, act on it */
 PetscErrorCode FhnkSignalPoll(Fhnk, PetscReal t, PetscInt step);

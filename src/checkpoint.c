@@ -38,7 +38,8 @@ void FhnkSignalInstall(void)
   sigaction(SIGINT, &sa, NULL); /* Ctrl-C on a workstation: the same as SIGTERM */
 }
 
-int FhnkSignalPending(void) { return (int)fhnk_signal_received; }
+int  FhnkSignalPending(void) { return (int)fhnk_signal_received; }
+void FhnkSignalRaise(int sig) { fhnk_signal_received = sig; }
 
 PetscErrorCode FhnkSignalPoll(Fhnk fk, PetscReal t, PetscInt step)
 {

@@ -83,6 +83,11 @@ static PetscErrorCode FhnkMain(int *status)
   }
   if (fk->bad_input) goto cleanup;
   if (!restart && fk->kind == FHNK_MODEL_KINETIC) PetscCall(FhnkInitialCondition(fk, fk->f));
+  {
+    int sig = FhnkSignalPending(); /* every rank agrees (one may have been signalled alone) */
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &sig, 1, MPI_INT, MPI_MAX, fk->comm));
+    if (sig) FhnkSignalRaise(sig);
+  }
   if (FhnkSignalPending()) { /* stopped during set-up: nothing written, resubmit */
     PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: signal received during set-up: stopping before anything is written (exit status %d)\n", FHNK_EXIT_SIGNAL));
     *status = FHNK_EXIT_SIGNAL;

@@ -324,7 +324,15 @@ PetscErrorCode FhnkRun(Fhnk fk)
       PetscCall(FhnkDiagnosticsWrite(fk, t));
       fk->last_diag_t = t;
     }
-    while (fk->tdiag < t + tol) fk->tdiag = fk->diag_dt > 0 ? fk->tdiag + fk->diag_dt : PETSC_MAX_REAL;
+    /* the next sample: a multiple k diag_dt (not a running sum, whose rounding would drift), or T
+       itself when within round-off of it */
+    if (fk->tdiag < t + tol) {
+      if (fk->diag_dt > 0) {
+        const PetscReal k = PetscFloorReal((t + tol) / fk->diag_dt) + 1;
+        fk->tdiag         = k * fk->diag_dt;
+        if (PetscAbsReal(fk->tdiag - fk->T) < tol) fk->tdiag = fk->T;
+      } else fk->tdiag = PETSC_MAX_REAL;
+    }
     if (isnap < fk->nsnap && PetscAbsReal(t - fk->snap_t[isnap]) < tol) {
       if (kinetic) PetscCall(FhnkSnapshotWrite(fk, isnap, t));
       isnap++;
@@ -335,6 +343,7 @@ PetscErrorCode FhnkRun(Fhnk fk)
     }
     if (t >= fk->T - tol || fk->stop_signal) break;
     tnext = PetscMin(fk->T, fk->tdiag);
+    if (PetscAbsReal(tnext - fk->T) < tol) tnext = fk->T;
     if (isnap < fk->nsnap) tnext = PetscMin(tnext, fk->snap_t[isnap]);
     tnext = PetscMin(tnext, FhnkStimNextEdge(fk, t, tol)); /* steps end on the jumps of I_ext */
     if (kinetic) {
