@@ -75,6 +75,22 @@ typedef struct {
   PetscBool xdmf_broken;            /* diagnostics.xmf could not be written (warned once)      */
 } FhnkOutput;
 
+/* The network concern (network.c): the m-neuron system of the seed, column k of K holding
+   n_k = round(m rho0_k |dK|) neurons (SPEC 6). */
+typedef struct {
+  PetscInt64 m;         /* -network_m: neurons in all (requested)                         */
+  PetscInt64 seed;      /* -network_seed: key of the counter-based generator              */
+  PetscInt64 ntotal;    /* neurons in all after rounding                                   */
+  PetscInt   nlocal;    /* neurons of the local columns                                    */
+  PetscInt  *offset;    /* nloc+1: first neuron (local index) of each local column         */
+  PetscInt64 *gid0;     /* nloc: global id of the first neuron of each local column        */
+  PetscReal *v, *w;     /* the state, nlocal each                                          */
+  PetscReal *Vbar, *Q;  /* nloc: column means of v, Psi*(rho0 Vbar)                         */
+  PetscInt64 step;      /* steps taken since t = 0 (the generator's counter)               */
+  PetscBool  hist;      /* -network_hist: (v,w) histograms of the snapshot columns          */
+  PetscReal  dt;        /* the step                                                         */
+} FhnkNetwork;
+
 /* The stimulus concern (stimulus.c): pulses of external current. */
 #define FHNK_MAX_STIM 32
 typedef struct {
@@ -134,6 +150,7 @@ struct _p_Fhnk {
   FhnkCoupling      cpl;
   FhnkStim          stim;
   FhnkOutput        out;
+  FhnkNetwork       net;
 
   /* grid of K */
   DM         da;    /* dof = nv*nw: each rank owns whole phase-space blocks */

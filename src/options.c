@@ -6,6 +6,7 @@
 #include "grid.h"
 #include "coupling.h"
 #include "stimulus.h"
+#include "network.h"
 #include "outdir.h"
 #include <unistd.h>
 #include <sys/stat.h>
@@ -166,7 +167,7 @@ PetscErrorCode FhnkProcessOptions(Fhnk fk)
   PetscCall(PetscOptionsReal("-init_kick_width", "kick width s (> 0)", "", in->kick_width, &in->kick_width, NULL));
   PetscCall(PetscOptionsReal("-init_var_v", "gaussian data: variance in v (> 0)", "", in->var_v, &in->var_v, NULL));
   PetscCall(PetscOptionsReal("-init_var_w", "variance in w (> 0)", "", in->var_w, &in->var_w, NULL));
-  PetscCall(PetscOptionsString("-model", "kinetic (1.4) or limit (1.9) alone", "", fk->modeltype, fk->modeltype, FHNK_NAME_LEN, NULL));
+  PetscCall(PetscOptionsString("-model", "kinetic (1.4), limit (1.9) alone, or network (the m-neuron system, -network_*)", "", fk->modeltype, fk->modeltype, FHNK_NAME_LEN, NULL));
   PetscCall(PetscOptionsString("-o", "output directory", "", fk->outdir, fk->outdir, sizeof(fk->outdir), NULL));
   PetscCall(PetscOptionsBool("-overwrite", "allow a new run to replace results already in -o DIR", "", fk->overwrite, &fk->overwrite, NULL));
   PetscCall(PetscOptionsReal("-diag_dt", "model time between diagnostic samples (0: start and end only)", "", fk->diag_dt, &fk->diag_dt, NULL));
@@ -190,6 +191,7 @@ PetscErrorCode FhnkProcessOptions(Fhnk fk)
   PetscCall(PetscOptionsBool("-strict", "unused or misspelt options are an error", "", fk->strict, &fk->strict, NULL));
   PetscOptionsEnd();
   PetscCall(FhnkStimOptions(fk));
+  PetscCall(FhnkNetworkOptions(fk));
 
   /* checks: every one names the option and the valid range */
   if (!(m->eps > 0)) BAD("-eps must be > 0 (got %g)", (double)m->eps);
@@ -227,11 +229,12 @@ PetscErrorCode FhnkProcessOptions(Fhnk fk)
   if (!(in->kick_width > 0)) BAD("-init_kick_width must be > 0 (got %g)", (double)in->kick_width);
   if (!(in->var_w > 0)) BAD("-init_var_w must be > 0 (got %g)", (double)in->var_w);
   {
-    PetscBool kin, lim;
+    PetscBool kin, lim, net;
     PetscCall(PetscStrcmp(fk->modeltype, "kinetic", &kin));
     PetscCall(PetscStrcmp(fk->modeltype, "limit", &lim));
-    if (!kin && !lim) BAD("-model %s is not known; valid choices: kinetic limit", fk->modeltype);
-    fk->kind = kin ? FHNK_MODEL_KINETIC : FHNK_MODEL_LIMIT;
+    PetscCall(PetscStrcmp(fk->modeltype, "network", &net));
+    if (!kin && !lim && !net) BAD("-model %s is not known; valid choices: kinetic limit network", fk->modeltype);
+    fk->kind = kin ? FHNK_MODEL_KINETIC : (lim ? FHNK_MODEL_LIMIT : FHNK_MODEL_NETWORK);
   }
   {
     PetscInt deg;
