@@ -72,7 +72,7 @@ typedef struct {
   int       lockfd;                 /* rank 0: DIR/.fhnk.lock, flock'ed (-1: not held)         */
   long      pid;                    /* rank 0's process id (unique temporary names)            */
   char      diag_source[PETSC_MAX_PATH_LEN]; /* restart: the series continued ("" = a new one) */
-  PetscBool xdmf_broken;            /* diagnostics.xmf could not be written (warned once)      */
+  PetscBool xdmf_broken, xdmf_warned; /* the XDMF view could not be written (warned once)     */
 } FhnkOutput;
 
 /* The network concern (network.c): the m-neuron system of the seed, column k of K holding

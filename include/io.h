@@ -21,6 +21,7 @@ typedef struct {
   hid_t    ds[64];
   double   last_flush;
   PetscReal *times;      /* sample times (rank 0 writes them into diagnostics.xmf) */
+  hid_t      views;      /* rank 0: DIR/diagnostics-xdmf.h5, the per-sample views */
   PetscInt   ntcap;
 } FhnkH5;
 
@@ -39,6 +40,10 @@ PetscErrorCode FhnkIOClose(Fhnk);
 PetscErrorCode FhnkIOAppendField(Fhnk, const char *name, PetscInt row, const PetscReal *local);
 /* append one value (same on every rank) to a [nt] dataset */
 PetscErrorCode FhnkIOAppendScalar(Fhnk, const char *name, PetscInt row, PetscReal value);
+/* before the first series of a sample: the file on disk covers what the sample may allocate */
+PetscErrorCode FhnkIOReserve(Fhnk);
+/* the same for any HDF5 file written by rank 0 (snapshots.h5): make it at least EOA + 2 bytes */
+PetscErrorCode FhnkIOReserveFile(Fhnk, hid_t file, const char *path, double bytes);
 /* after the last series of a sample: the XDMF views of the row, flush, rewrite diagnostics.xmf */
 PetscErrorCode FhnkIOSampleDone(Fhnk, PetscInt row);
 PetscErrorCode FhnkIOFlush(Fhnk);

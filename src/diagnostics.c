@@ -86,6 +86,7 @@ PetscErrorCode FhnkDiagnosticsWrite(Fhnk fk, PetscReal t)
     lw[p] = ul[2 * p + 1];
   }
   PetscCall(VecRestoreArrayRead(fk->ulim, &ul));
+  PetscCall(FhnkIOReserve(fk));
   PetscCall(FhnkIOAppendScalar(fk, "time", row, t));
   if (kinetic) {
     PetscReal mass = 0, fmin = PETSC_MAX_REAL, H = 0, wall = 0;
@@ -251,6 +252,7 @@ PetscErrorCode FhnkSnapshotWrite(Fhnk fk, PetscInt index, PetscReal t)
       }
       if (file < 0) st = -1;
       else {
+        PetscCall(FhnkIOReserveFile(fk, file, path, 16.0 * ns * nc + 65536)); /* a kill leaves a file that opens */
         PetscCall(PetscSNPrintf(grp, sizeof(grp), "snapshot_%04d", (int)index));
         if (H5Lexists(file, grp, H5P_DEFAULT) > 0) st |= H5Ldelete(file, grp, H5P_DEFAULT);
         g  = H5Gcreate2(file, grp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);

@@ -228,6 +228,8 @@ PetscErrorCode FhnkWriteAttributes(Fhnk fk, hid_t o)
 }
 
 
+static PetscErrorCode Reserve(Fhnk, hid_t, const char *, double);
+
 /* --------------------------------------------------------------------------------------------
    The series */
 static const char *const fields_kinetic[]  = {"V", "W", "D2", "Svw", "Sww", "E", "limit/V", "limit/W", "coupling/Q", NULL};
@@ -385,32 +387,87 @@ static PetscErrorCode XdmfStatic(Fhnk fk)
   PetscFunctionReturn(0);
 }
 
-/* the virtual datasets of one row (collective: dataset creation is metadata) */
-static PetscErrorCode XdmfRow(Fhnk fk, PetscInt row)
+/* the views of rows [r0, r1) in DIR/diagnostics-xdmf.h5 (rank 0, serial): /<field>/<row> is a
+   virtual dataset = row <row> of /<field> of diagnostics.h5 (no data is copied); < 0 on failure */
+static herr_t RowViews(Fhnk fk, hid_t file, PetscInt r0, PetscInt r1)
 {
-  FhnkH5            *h = (FhnkH5 *)fk->h5;
   const char *const *fl, *const *sl;
   const hsize_t      npts = (hsize_t)fk->space.npts;
   hid_t              vsp = H5Screate_simple(1, &npts, NULL), lcpl = LinkCreateIntermediate();
-  PetscFunctionBeginUser;
-  PetscCall(FhnkIOSeries(fk, &fl, &sl));
-  for (const char *const *f = fl; *f; f++) {
-    char    g[64], name[96], src[70];
-    hsize_t dims[2] = {(hsize_t)row + 1, npts}, maxd[2] = {H5S_UNLIMITED, npts}, st[2] = {(hsize_t)row, 0}, cnt[2] = {1, npts};
-    hid_t   ssp = H5Screate_simple(2, dims, maxd), dcpl = H5Pcreate(H5P_DATASET_CREATE), ds;
-    snprintf(name, sizeof(name), "xdmf/%s/%06d", XdmfGroup(*f, g, sizeof(g)), (int)row);
+  herr_t             st  = 0;
+  FhnkIOSeries(fk, &fl, &sl);
+  for (const char *const *f = fl; *f && st >= 0; f++) {
+    char    g[64], src[70];
+    hsize_t dims[2] = {(hsize_t)r1, npts}, maxd[2] = {H5S_UNLIMITED, npts};
+    hid_t   ssp = H5Screate_simple(2, dims, maxd);
+    XdmfGroup(*f, g, sizeof(g));
     snprintf(src, sizeof(src), "/%s", *f);
-    H5CALL(H5Sselect_hyperslab(ssp, H5S_SELECT_SET, st, NULL, cnt, NULL), name);
-    H5CALL(H5Pset_virtual(dcpl, vsp, ".", src, ssp), name);
-    if (H5Lexists(h->file, "xdmf", H5P_DEFAULT) > 0 && H5Lexists(h->file, name, H5P_DEFAULT) > 0) H5CALL(H5Ldelete(h->file, name, H5P_DEFAULT), name);
-    ds = H5Dcreate2(h->file, name, H5T_NATIVE_DOUBLE, vsp, lcpl, dcpl, H5P_DEFAULT);
-    H5CALL(ds, name);
-    H5Dclose(ds);
-    H5Pclose(dcpl);
+    for (PetscInt row = r0; row < r1 && st >= 0; row++) {
+      char    name[96];
+      hsize_t s0[2] = {(hsize_t)row, 0}, cnt[2] = {1, npts};
+      hid_t   dcpl = H5Pcreate(H5P_DATASET_CREATE), ds;
+      snprintf(name, sizeof(name), "%s/%06d", g, (int)row);
+      if (H5Sselect_hyperslab(ssp, H5S_SELECT_SET, s0, NULL, cnt, NULL) < 0 || H5Pset_virtual(dcpl, vsp, "diagnostics.h5", src, ssp) < 0) st = -1;
+      if (st >= 0 && H5Lexists(file, g, H5P_DEFAULT) > 0 && H5Lexists(file, name, H5P_DEFAULT) > 0) st = H5Ldelete(file, name, H5P_DEFAULT);
+      if (st >= 0) {
+        ds = H5Dcreate2(file, name, H5T_NATIVE_DOUBLE, vsp, lcpl, dcpl, H5P_DEFAULT);
+        if (ds < 0) st = -1;
+        else H5Dclose(ds);
+      }
+      H5Pclose(dcpl);
+    }
     H5Sclose(ssp);
   }
   H5Pclose(lcpl);
   H5Sclose(vsp);
+  return st;
+}
+
+/* rank 0: open (or make) DIR/diagnostics-xdmf.h5 with the views of the first nt rows. It holds no
+   data, only views: when it is missing or unreadable (a kill while it was written) it is made
+   again. A failure here never stops the run: the XDMF view is then out of date (warned once). */
+static PetscErrorCode ViewsOpen(Fhnk fk, PetscBool fresh)
+{
+  FhnkH5 *h = (FhnkH5 *)fk->h5;
+  char    path[PETSC_MAX_PATH_LEN];
+  PetscFunctionBeginUser;
+  h->views = -1;
+  if (fk->rank) PetscFunctionReturn(0);
+  PetscCall(FhnkOutPath(fk, "diagnostics-xdmf.h5", path, sizeof(path)));
+  if (!fresh && access(path, F_OK) == 0) {
+    h->views = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    if (h->views >= 0 && fk->nt > 0) { /* every view of the rows kept must be there */
+      char      last[96], g[64];
+      PetscBool all = PETSC_TRUE;
+      const char *const *fl, *const *sl;
+      PetscCall(FhnkIOSeries(fk, &fl, &sl));
+      for (const char *const *f = fl; *f && all; f++) {
+        XdmfGroup(*f, g, sizeof(g));
+        snprintf(last, sizeof(last), "%s/%06d", g, (int)fk->nt - 1);
+        all = (PetscBool)(H5Lexists(h->views, g, H5P_DEFAULT) > 0 && H5Lexists(h->views, last, H5P_DEFAULT) > 0);
+      }
+      if (!all) {
+        H5Fclose(h->views);
+        h->views = -1;
+      }
+    }
+  }
+  if (h->views < 0) {
+    hid_t fapl = FhnkH5Fapl(fk, PETSC_FALSE);
+    h->views   = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    H5Pclose(fapl);
+    if (h->views < 0 || RowViews(fk, h->views, 0, fk->nt) < 0) fk->out.xdmf_broken = PETSC_TRUE;
+  }
+  if (h->views >= 0) H5Fflush(h->views, H5F_SCOPE_LOCAL);
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode XdmfRow(Fhnk fk, PetscInt row)
+{
+  FhnkH5 *h = (FhnkH5 *)fk->h5;
+  PetscFunctionBeginUser;
+  if (fk->rank || h->views < 0 || fk->out.xdmf_broken) PetscFunctionReturn(0);
+  if (RowViews(fk, h->views, row, row + 1) < 0 || H5Fflush(h->views, H5F_SCOPE_LOCAL) < 0) fk->out.xdmf_broken = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
 
@@ -424,7 +481,7 @@ static void XdmfStep(Fhnk fk, FILE *fp, PetscInt row, PetscReal t)
   for (const char *const *f = fl; *f; f++) {
     char g[64];
     XdmfGroup(*f, g, sizeof(g));
-    fprintf(fp, "        <Attribute Name=\"%s\" AttributeType=\"Scalar\" Center=\"Cell\">\n          <DataItem DataType=\"Float\" Precision=\"8\" Dimensions=\"%ld\" Format=\"HDF\">diagnostics.h5:/xdmf/%s/%06d</DataItem>\n        </Attribute>\n", g, nc, g, (int)row);
+    fprintf(fp, "        <Attribute Name=\"%s\" AttributeType=\"Scalar\" Center=\"Cell\">\n          <DataItem DataType=\"Float\" Precision=\"8\" Dimensions=\"%ld\" Format=\"HDF\">diagnostics-xdmf.h5:/%s/%06d</DataItem>\n        </Attribute>\n", g, nc, g, (int)row);
   }
   fprintf(fp, "      </Grid>\n");
 }
@@ -512,6 +569,7 @@ static PetscErrorCode H5Setup(Fhnk fk)
     h->memspace_pts = H5Screate_simple(1, &n, NULL);
   }
   h->last_flush = MPI_Wtime();
+  h->views      = -1;
   PetscFunctionReturn(0);
 }
 
@@ -531,6 +589,7 @@ PetscErrorCode FhnkIOCreate(Fhnk fk)
   h->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
   H5Pclose(fapl);
   H5CALL(h->file, "create");
+  PetscCall(Reserve(fk, h->file, path, 8.0 * (fk->space.npts * (fk->space.dim + 12.0)) + 65536));
   PetscCall(FhnkWriteAttributes(fk, h->file));
   {
     const PetscScalar *r;
@@ -547,6 +606,7 @@ PetscErrorCode FhnkIOCreate(Fhnk fk)
   for (PetscInt k = 0; k < n; k++) PetscCall(CreateSeries(fk, h->file, names[k], field[k]));
   fk->nt = 0;
   H5CALL(H5Fflush(h->file, H5F_SCOPE_GLOBAL), "flush");
+  PetscCall(ViewsOpen(fk, PETSC_TRUE));
   PetscCall(XdmfWriteAll(fk));
   PetscFunctionReturn(0);
 }
@@ -680,25 +740,30 @@ static int Rebuild(Fhnk fk, const char *src, const char *dst, PetscInt nt, Petsc
   for (PetscInt k = 0; k < ns && !bad; k++) { /* series: rows < nt, a row at a time */
     const hsize_t npts = field[k] ? (hsize_t)fk->space.npts : 1;
     hid_t         d    = H5Dopen2(in, names[k], H5P_DEFAULT), o;
-    PetscReal    *row;
+    PetscReal    *row = NULL;
+    PetscInt      nb;
     if (d < 0) {
       bad = EIO;
       break;
     }
     if (CreateSeries(fk, out, names[k], field[k])) bad = EIO;
-    o   = H5Dopen2(out, names[k], H5P_DEFAULT);
-    row = (PetscReal *)malloc(sizeof(PetscReal) * npts);
-    if (o < 0 || !row) bad = EIO;
+    o = H5Dopen2(out, names[k], H5P_DEFAULT);
+    if (o < 0) bad = EIO;
     if (!bad) {
       hsize_t ext[2] = {(hsize_t)nt, npts};
       if (H5Dset_extent(o, ext) < 0) bad = EIO;
     }
-    for (PetscInt r = 0; r < nt && !bad; r++) {
-      hsize_t st[2] = {(hsize_t)r, 0}, cnt[2] = {1, npts}, dims[2];
-      hid_t   fs = H5Dget_space(d), os = H5Dget_space(o), ms = H5Screate_simple(1, &npts, NULL);
-      H5Sget_simple_extent_dims(fs, dims, NULL);
+    /* blocks of rows of up to 16 MB */
+    nb  = PetscMax(1, PetscMin(nt, (PetscInt)((16 << 20) / (8 * npts))));
+    row = (PetscReal *)malloc(sizeof(PetscReal) * npts * (size_t)PetscMax(nb, 1));
+    if (!row) bad = ENOMEM;
+    for (PetscInt r = 0; r < nt && !bad; r += nb) {
+      const PetscInt m = PetscMin(nb, nt - r);
+      hsize_t        st[2] = {(hsize_t)r, 0}, cnt[2] = {(hsize_t)m, npts}, mn = (hsize_t)m * npts;
+      hid_t          fs = H5Dget_space(d), os = H5Dget_space(o), ms = H5Screate_simple(1, &mn, NULL);
       if (H5Sselect_hyperslab(fs, H5S_SELECT_SET, st, NULL, cnt, NULL) < 0 || H5Sselect_hyperslab(os, H5S_SELECT_SET, st, NULL, cnt, NULL) < 0 || H5Dread(d, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, row) < 0 || H5Dwrite(o, H5T_NATIVE_DOUBLE, ms, os, H5P_DEFAULT, row) < 0) bad = EIO;
-      if (!bad && !strcmp(names[k], "time")) times[r] = row[0];
+      if (!bad && !strcmp(names[k], "time"))
+        for (PetscInt i = 0; i < m; i++) times[r + i] = row[i];
       H5Sclose(ms);
       H5Sclose(os);
       H5Sclose(fs);
@@ -747,8 +812,7 @@ PetscErrorCode FhnkIOContinue(Fhnk fk)
     H5Pclose(fapl);
     H5CALL(h->file, "open");
   }
-  for (PetscInt r = 0; r < fk->nt; r++) PetscCall(XdmfRow(fk, r));
-  H5CALL(H5Fflush(h->file, H5F_SCOPE_GLOBAL), "flush");
+  PetscCall(ViewsOpen(fk, PETSC_FALSE));
   PetscCall(XdmfWriteAll(fk));
   PetscFunctionReturn(0);
 }
@@ -825,13 +889,65 @@ PetscErrorCode FhnkIOAppendScalar(Fhnk fk, const char *name, PetscInt row, Petsc
   PetscFunctionReturn(0);
 }
 
+/* The file on disk must never be shorter than the end of allocation (EOA) its superblock records:
+   HDF5 refuses to open such a file ("truncated file"). Space allocated for a sample is written
+   some time after it is allocated, and the superblock may reach the disk in between (at the
+   flush, or when the metadata cache writes on its own). So before every sample the file is made
+   at least EOA plus twice what a sample adds (zeros; sparse on most file systems): a kill at any
+   moment leaves a file that opens. */
+PetscErrorCode FhnkIOReserveFile(Fhnk fk, hid_t file, const char *path, double bytes)
+{
+  PetscFunctionBeginUser;
+  PetscCall(Reserve(fk, file, path, bytes));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Reserve(Fhnk fk, hid_t file, const char *path, double sample_bytes)
+{
+  PetscFunctionBeginUser;
+  if (!fk->rank) {
+    haddr_t     eoa;
+    struct stat st;
+    if (H5Fget_eoa(file, &eoa) >= 0 && !stat(path, &st)) {
+      const double want = (double)eoa + 2 * sample_bytes + (2 << 20);
+      if ((double)st.st_size < want) {
+        /* extend in steps of a quarter of the file at least: few calls */
+        const off_t size = (off_t)PetscMax(want, (double)st.st_size * 1.25);
+        if (truncate(path, size)) { /* not fatal: only the protection is lost */ }
+      }
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode FhnkIOReserve(Fhnk fk)
+{
+  FhnkH5            *h = (FhnkH5 *)fk->h5;
+  const char *const *fl, *const *sl;
+  PetscInt           nf = 0, ns = 0;
+  char               path[PETSC_MAX_PATH_LEN];
+  PetscFunctionBeginUser;
+  if (!h) PetscFunctionReturn(0);
+  PetscCall(FhnkIOSeries(fk, &fl, &sl));
+  for (const char *const *f = fl; *f; f++) nf++;
+  for (const char *const *f = sl; *f; f++) ns++;
+  nf += fk->kind == FHNK_MODEL_KINETIC ? 2 * fk->nq : 0;
+  PetscCall(FhnkOutPath(fk, "diagnostics.h5", path, sizeof(path)));
+  PetscCall(Reserve(fk, h->file, path, 8.0 * ((double)nf * fk->space.npts + ns) + 4096.0 * (nf + ns)));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode FhnkIOSampleDone(Fhnk fk, PetscInt row)
 {
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(fk->log.io, 0, 0, 0, 0));
-  PetscCall(XdmfRow(fk, row));
   PetscCall(FhnkIOFlush(fk));
+  PetscCall(XdmfRow(fk, row));
   PetscCall(XdmfAppend(fk, row));
+  if (fk->out.xdmf_broken && !fk->out.xdmf_warned) {
+    fk->out.xdmf_warned = PETSC_TRUE;
+    PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: WARNING: the XDMF view (diagnostics.xmf, diagnostics-xdmf.h5) could not be written: it is not current (diagnostics.h5 is; a restart makes the view again)\n"));
+  }
   PetscCall(PetscLogEventEnd(fk->log.io, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
@@ -855,6 +971,7 @@ PetscErrorCode FhnkIOClose(Fhnk fk)
   for (PetscInt k = 0; k < h->nds; k++) H5Dclose(h->ds[k]);
   H5Sclose(h->memspace_pts);
   if (h->file > 0) H5CALL(H5Fclose(h->file), "close");
+  if (h->views >= 0) H5Fclose(h->views);
   PetscCall(PetscFree(h->times));
   PetscCall(PetscFree(h));
   fk->h5 = NULL;

@@ -251,7 +251,7 @@ PetscErrorCode FhnkOutputClear(Fhnk fk)
 {
   PetscFunctionBeginUser;
   if (!fk->rank) {
-    const char *files[] = {"diagnostics.h5", "diagnostics.xmf", "snapshots.h5", NULL};
+    const char *files[] = {"diagnostics.h5", "diagnostics.xmf", "diagnostics-xdmf.h5", "snapshots.h5", NULL};
     for (const char **f = files; *f; f++) {
       char path[PETSC_MAX_PATH_LEN];
       PetscCall(FhnkOutPath(fk, *f, path, sizeof(path)));
