@@ -36,6 +36,10 @@ build/%.o: src/%.c
 	@mkdir -p build
 	$(CC_FHNK) $(CFLAGS_FHNK) -MMD -MP -c $< -o $@
 
+# the normal random numbers vectorize (glibc's vector log/sin/cos) only with -ffast-math: that
+# file alone (src/rng.c; its numbers are the same on every rank and run of a build)
+build/rng.o: CFLAGS_FHNK += -ffast-math
+
 -include $(DEP)
 
 deps:

@@ -6,6 +6,7 @@
 #include <petscts.h>
 #include <petscdmda.h>
 #include <petscversion.h>
+#include "rng.h"
 
 /* API differences between the PETSc releases fhnk builds with (Debian's 3.18 .. 3.25) */
 #if PETSC_VERSION_GE(3, 24, 0)
@@ -85,7 +86,9 @@ typedef struct {
   PetscInt  *offset;    /* nloc+1: first neuron (local index) of each local column         */
   PetscInt64 *gid0;     /* nloc: global id of the first neuron of each local column        */
   PetscReal *v, *w;     /* the state, nlocal each                                          */
-  PetscReal *Vbar, *Q;  /* nloc: column means of v, Psi*(rho0 Vbar)                         */
+  PetscReal *Vbar, *Vprev, *Q; /* nloc: column means of v (now, a step ago), Q + I_ext of a step */
+  PetscReal *xi;        /* normals of one column                                            */
+  FhnkRngWork rng;      /* scratch of the random number transform                            */
   PetscInt64 step;      /* steps taken since t = 0 (the generator's counter)               */
   PetscBool  hist;      /* -network_hist: (v,w) histograms of the snapshot columns          */
   PetscReal  dt;        /* the step                                                         */
@@ -110,7 +113,7 @@ typedef struct {
 } FhnkInit;
 
 typedef struct {
-  PetscLogEvent explicit_op, implicit_op, line_solve, moments, psi, diag, io, checkpoint, limit, fused;
+  PetscLogEvent explicit_op, implicit_op, line_solve, moments, psi, diag, io, checkpoint, limit, fused, network;
   PetscLogStage loop;
 } FhnkLog;
 

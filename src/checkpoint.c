@@ -16,6 +16,7 @@
 #include "outdir.h"
 #include "options.h"
 #include "timestep.h"
+#include "network.h"
 #include <signal.h>
 #include <errno.h>
 #include <sys/stat.h>
@@ -130,6 +131,12 @@ PetscErrorCode FhnkCheckpointWrite(Fhnk fk, PetscReal t, PetscInt step)
     PetscCall(VecRestoreArrayRead(fk->f, &u));
     PetscCall(WritePoints(fk, file, "centre", 0, NULL, fk->Vc, tmp, fin));
   }
+  if (fk->kind == FHNK_MODEL_NETWORK) {
+    int bad;
+    PetscCall(FhnkNetworkWrite(fk, file, &bad));
+    CKCALL(bad ? -1 : 0, "network");
+    PetscCall(WritePoints(fk, file, "network_Vprev", 0, NULL, fk->net.Vprev, tmp, fin));
+  }
   {
     const PetscScalar *ul;
     const hsize_t      two = 2;
@@ -148,6 +155,7 @@ PetscErrorCode FhnkCheckpointWrite(Fhnk fk, PetscReal t, PetscInt step)
   PetscCall(FhnkAttrReal(fk, file, "next_diag_time", 1, &fk->tdiag));
   PetscCall(FhnkAttrReal(fk, file, "last_diag_time", 1, &fk->last_diag_t));
   PetscCall(FhnkAttrInt(fk, file, "checkpoint_format", FHNK_CHECKPOINT_FORMAT));
+  if (fk->kind == FHNK_MODEL_NETWORK) PetscCall(FhnkAttrInt(fk, file, "network_neurons", (PetscInt)fk->net.ntotal));
   { /* the step the TS takes next: an adaptive run continues with it (bitwise restarts) */
     PetscReal dtn = fk->dt;
     if (fk->kind == FHNK_MODEL_KINETIC) PetscCall(TSGetTimeStep(fk->ts, &dtn));
@@ -226,7 +234,7 @@ static PetscErrorCode CheckFile(Fhnk fk, const char *path, char *msg, size_t nms
         {"dim", (PetscReal)fk->space.dim}, {"nx", (PetscReal)fk->space.nx}, {"ny", (PetscReal)(fk->space.dim == 2 ? fk->space.ny : 1)},
         {"Lx", fk->space.Lx}, {"Ly", fk->space.Ly}, {"rho0_amp", fk->space.rho0_amp},
         {"nv", (PetscReal)fk->ph.nv}, {"nw", (PetscReal)fk->ph.nw}, {"vmin", fk->ph.vmin}, {"vmax", fk->ph.vmax}, {"wmin", fk->ph.wmin}, {"wmax", fk->ph.wmax},
-        {"stim_n", (PetscReal)stm->n}};
+        {"stim_n", (PetscReal)stm->n}, {"network_m", fk->kind == FHNK_MODEL_NETWORK ? (PetscReal)fk->net.m : -1}, {"network_seed", fk->kind == FHNK_MODEL_NETWORK ? (PetscReal)fk->net.seed : -1}};
       const struct {
         const char *name;
         const char *now;
@@ -238,6 +246,7 @@ static PetscErrorCode CheckFile(Fhnk fk, const char *path, char *msg, size_t nms
       char hdr[600];
       snprintf(hdr, sizeof(hdr), "-restart %.400s: the checkpoint was written with other physics or another grid:", path);
       for (size_t k = 0; k < sizeof(reals) / sizeof(reals[0]); k++) {
+        if (reals[k].now == -1 && !strncmp(reals[k].name, "network_", 8)) continue; /* not a network run */
         if (FhnkReadAttrReal(f, reals[k].name, x, 1, NULL)) {
           if (good) FAIL("%.600s", hdr);
           FAIL("\n    %s missing", reals[k].name);
@@ -353,6 +362,24 @@ static PetscErrorCode Load(Fhnk fk, const char *path, PetscBool *ok, char *why, 
     bad = 4;
     snprintf(why, nwhy, "/limit cannot be read (damaged)");
   }
+  if (!bad && fk->kind == FHNK_MODEL_NETWORK) {
+    PetscReal *vp;
+    int        nbad;
+    PetscCall(PetscMalloc1(fk->nloc, &vp));
+    if (ReadPoints(fk, f, "network_Vprev", 1, vp)) {
+      bad = 6;
+      snprintf(why, nwhy, "/network_Vprev cannot be read (damaged)");
+    }
+    if (!bad) {
+      /* the neurons go straight into the solver's state: a failure below stops the restart anyway */
+      PetscCall(FhnkNetworkRead(fk, f, &nbad));
+      if (nbad) {
+        bad = 7;
+        snprintf(why, nwhy, "/network/v or /network/w cannot be read: a checksum mismatch (damaged data) or another network size");
+      } else PetscCall(PetscArraycpy(fk->net.Vprev, vp, fk->nloc));
+    }
+    PetscCall(PetscFree(vp));
+  }
   {
     const char *names[] = {"time", "step", "dt", "limit_time", "limit_dt", "diag_samples", "next_diag_time", "last_diag_time", "next_dt"};
     for (int k = 0; k < 9 && !bad; k++)
@@ -396,7 +423,11 @@ static PetscErrorCode Load(Fhnk fk, const char *path, PetscBool *ok, char *why, 
     PetscCall(TSSetTimeStep(fk->ts, fk->dt));
     PetscCall(TSSetTime(fk->tslim, a[3]));
     PetscCall(TSSetTimeStep(fk->tslim, a[4]));
-    if (fk->kind != FHNK_MODEL_KINETIC) PetscCall(TSSetStepNumber(fk->tslim, (PetscInt)a[1]));
+    if (fk->kind == FHNK_MODEL_LIMIT) PetscCall(TSSetStepNumber(fk->tslim, (PetscInt)a[1]));
+    if (fk->kind == FHNK_MODEL_NETWORK) {
+      fk->net.step = (PetscInt64)a[1];
+      PetscCall(FhnkNetworkMeans(fk));
+    }
     fk->t0                   = a[0];
     fk->step0                = (PetscInt)a[1];
     fk->nt                   = (PetscInt)a[5];

@@ -7,6 +7,7 @@
 #include "operators.h"
 #include "timestep.h"
 #include "coupling.h"
+#include "network.h"
 #include <unistd.h>
 
 typedef struct {
@@ -156,6 +157,20 @@ PetscErrorCode FhnkDiagnosticsWrite(Fhnk fk, PetscReal t)
       fk->warned_wall = PETSC_TRUE;
       PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: WARNING: at t = %g, %.2e of the mass of a point sits in the outer cells of the (v,w) box: enlarge -vmin/-vmax/-wmin/-wmax (results near the walls are affected by the zero-flux walls)\n", (double)t, (double)g[3]));
     }
+  } else if (fk->kind == FHNK_MODEL_NETWORK) { /* the same series, from the neurons of each column */
+    const char *names[] = {"V", "W", "D2", "Svw", "Sww", "E"};
+    PetscReal   mass;
+    PetscCall(FhnkNetworkMoments(fk, buf, buf + n, buf + 2 * n, buf + 3 * n, buf + 4 * n, buf + 5 * n, &mass));
+    for (PetscInt k = 0; k < 6; k++) PetscCall(FhnkIOAppendField(fk, names[k], row, buf + k * n));
+    PetscCall(FhnkConvolve(fk, buf, buf + 6 * n));
+    PetscCall(FhnkIOAppendField(fk, "coupling/Q", row, buf + 6 * n));
+    PetscCall(FhnkIOAppendScalar(fk, "mass", row, mass));
+    {
+      PetscInt bad = 0;
+      for (PetscInt p = 0; p < n; p++) bad += PetscIsInfOrNanReal(buf[p]) || PetscIsInfOrNanReal(buf[n + p]);
+      PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &bad, 1, MPIU_INT, MPI_SUM, fk->comm));
+      PetscCheck(!bad, fk->comm, PETSC_ERR_FP, "the network's state is not finite at t = %g: reduce -ts_dt (the drift is explicit) or check the options", (double)t);
+    }
   } else {
     PetscCall(FhnkIOAppendField(fk, "V", row, lv));
     PetscCall(FhnkIOAppendField(fk, "W", row, lw));
@@ -197,34 +212,45 @@ PetscErrorCode FhnkResolutionReport(Fhnk fk)
   PetscFunctionReturn(0);
 }
 
-/* Snapshots: the selected points' f are sent to rank 0 (a few phase-space blocks, for output only;
+/* Snapshots (kinetic; network with -network_hist, f being then the histogram density of the
+   column's neurons): the selected points' f are sent to rank 0 (a few phase-space blocks, for output only;
    the solver itself never gathers f) and written to DIR/snapshots.h5 as /snapshot_NNNN/f and /phi
    [nsel x nw x nv], attributes time and points. Rewriting a snapshot (after a restart) replaces it. */
 PetscErrorCode FhnkSnapshotWrite(Fhnk fk, PetscInt index, PetscReal t)
 {
   const PetscInt     nc = fk->ph.ncell, ns = fk->nsnap_pts;
-  PetscReal         *buf = NULL, *rho = NULL;
-  const PetscScalar *u, *r;
+  PetscReal         *buf = NULL, *rho = NULL, *hist = NULL;
+  const PetscScalar *u = NULL, *r;
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(fk->log.io, 0, 0, 0, 0));
   if (!fk->rank) PetscCall(PetscMalloc2(ns * nc, &buf, ns, &rho));
-  PetscCall(VecGetArrayRead(fk->f, &u));
+  /* the phase-space data of a point: f (kinetic), or the histogram of its neurons (network) */
+  if (fk->kind == FHNK_MODEL_KINETIC) PetscCall(VecGetArrayRead(fk->f, &u));
+  else PetscCall(PetscMalloc1(nc, &hist));
   PetscCall(VecGetArrayRead(fk->rho0, &r));
   for (PetscInt k = 0; k < ns; k++) {
-    PetscMPIInt owner = 0, mine = -1;
+    PetscMPIInt      owner = 0, mine = -1;
+    const PetscReal *src   = NULL;
     for (PetscInt p = 0; p < fk->nloc; p++)
       if (fk->nat[p] == fk->snap_pts[k]) mine = p;
     {
       PetscMPIInt flag = mine >= 0 ? fk->rank : -1;
       PetscCallMPI(MPI_Allreduce(&flag, &owner, 1, MPI_INT, MPI_MAX, fk->comm));
     }
+    if (mine >= 0) {
+      if (fk->kind == FHNK_MODEL_KINETIC) src = u + mine * nc;
+      else {
+        PetscCall(FhnkNetworkHistogram(fk, mine, hist));
+        src = hist;
+      }
+    }
     if (owner == 0) {
       if (!fk->rank) {
-        PetscCall(PetscArraycpy(buf + k * nc, u + mine * nc, nc));
+        PetscCall(PetscArraycpy(buf + k * nc, src, nc));
         rho[k] = r[mine];
       }
     } else if (fk->rank == owner) {
-      PetscCallMPI(MPI_Send(u + mine * nc, (PetscMPIInt)nc, MPIU_REAL, 0, 17, fk->comm));
+      PetscCallMPI(MPI_Send(src, (PetscMPIInt)nc, MPIU_REAL, 0, 17, fk->comm));
       PetscCallMPI(MPI_Send(r + mine, 1, MPIU_REAL, 0, 18, fk->comm));
     } else if (!fk->rank) {
       PetscCallMPI(MPI_Recv(buf + k * nc, (PetscMPIInt)nc, MPIU_REAL, owner, 17, fk->comm, MPI_STATUS_IGNORE));
@@ -232,7 +258,8 @@ PetscErrorCode FhnkSnapshotWrite(Fhnk fk, PetscInt index, PetscReal t)
     }
   }
   PetscCall(VecRestoreArrayRead(fk->rho0, &r));
-  PetscCall(VecRestoreArrayRead(fk->f, &u));
+  if (fk->kind == FHNK_MODEL_KINETIC) PetscCall(VecRestoreArrayRead(fk->f, &u));
+  else PetscCall(PetscFree(hist));
   {
     char path[PETSC_MAX_PATH_LEN], why[300] = "";
     PetscCall(PetscSNPrintf(path, sizeof(path), "%s/snapshots.h5", fk->outdir));

@@ -224,6 +224,11 @@ PetscErrorCode FhnkWriteAttributes(Fhnk fk, hid_t o)
   }
   PetscCall(FhnkAttrStr(fk, o, "version", FHNK_VERSION " (" FHNK_GIT_VERSION ")"));
   PetscCall(FhnkAttrStr(fk, o, "run_id", fk->out.run_id));
+  if (fk->kind == FHNK_MODEL_NETWORK) {
+    PetscCall(FhnkAttrInt(fk, o, "network_m", (PetscInt)fk->net.m));
+    PetscCall(FhnkAttrInt(fk, o, "network_seed", (PetscInt)fk->net.seed));
+    PetscCall(FhnkAttrInt(fk, o, "network_neurons", (PetscInt)fk->net.ntotal));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -236,12 +241,14 @@ static const char *const fields_kinetic[]  = {"V", "W", "D2", "Svw", "Sww", "E",
 static const char *const scalars_kinetic[] = {"time", "mass", "fmin", "hopfcole/H", "hopfcole/excluded", NULL};
 static const char *const fields_limit[]    = {"V", "W", "limit/V", "limit/W", "coupling/Q", NULL};
 static const char *const scalars_limit[]   = {"time", NULL};
+static const char *const fields_network[]  = {"V", "W", "D2", "Svw", "Sww", "E", "limit/V", "limit/W", "coupling/Q", NULL};
+static const char *const scalars_network[] = {"time", "mass", NULL};
 
 PetscErrorCode FhnkIOSeries(Fhnk fk, const char *const **fields, const char *const **scalars)
 {
   PetscFunctionBeginUser;
-  *fields  = fk->kind == FHNK_MODEL_KINETIC ? fields_kinetic : fields_limit;
-  *scalars = fk->kind == FHNK_MODEL_KINETIC ? scalars_kinetic : scalars_limit;
+  *fields  = fk->kind == FHNK_MODEL_KINETIC ? fields_kinetic : (fk->kind == FHNK_MODEL_NETWORK ? fields_network : fields_limit);
+  *scalars = fk->kind == FHNK_MODEL_KINETIC ? scalars_kinetic : (fk->kind == FHNK_MODEL_NETWORK ? scalars_network : scalars_limit);
   PetscFunctionReturn(0);
 }
 
@@ -600,6 +607,13 @@ PetscErrorCode FhnkIOCreate(Fhnk fk)
     PetscCall(VecGetArrayRead(fk->cpl.P, &r));
     PetscCall(WriteStatic(fk, "coupling/P", 1, PETSC_FALSE, r));
     PetscCall(VecRestoreArrayRead(fk->cpl.P, &r));
+    if (fk->kind == FHNK_MODEL_NETWORK) { /* neurons per column */
+      PetscReal *nk;
+      PetscCall(PetscMalloc1(fk->nloc, &nk));
+      for (PetscInt p = 0; p < fk->nloc; p++) nk[p] = (PetscReal)(fk->net.offset[p + 1] - fk->net.offset[p]);
+      PetscCall(WriteStatic(fk, "network/n", 1, PETSC_FALSE, nk));
+      PetscCall(PetscFree(nk));
+    }
   }
   PetscCall(XdmfStatic(fk));
   PetscCall(AllSeries(fk, &n, names, field));
@@ -703,7 +717,7 @@ static int Rebuild(Fhnk fk, const char *src, const char *dst, PetscInt nt, Petsc
   PetscInt  ns;
   hid_t     in, out, fapl;
   int       bad = 0;
-  const char *statics[] = {"x", "rho0", "coupling/P", "xdmf/nodes", "xdmf/cells", NULL};
+  const char *statics[] = {"x", "rho0", "coupling/P", "xdmf/nodes", "xdmf/cells", fk->kind == FHNK_MODEL_NETWORK ? "network/n" : NULL, NULL};
   if (AllSeries(fk, &ns, names, field)) return EIO;
   in = H5Fopen(src, H5F_ACC_RDONLY, H5P_DEFAULT);
   if (in < 0) return EIO;

@@ -13,6 +13,7 @@ static const char help[] = "fhnk: MPI-parallel solver of the kinetic FitzHugh-Na
 #include "io.h"
 #include "checkpoint.h"
 #include "outdir.h"
+#include "network.h"
 #include <unistd.h>
 
 /* PETSc errors reach the user as one line naming the problem, not a traceback
@@ -36,6 +37,7 @@ static PetscErrorCode Summary(Fhnk fk)
   const PetscBool kinetic = (PetscBool)(fk->kind == FHNK_MODEL_KINETIC);
   PetscCall(TSGetStepNumber(kinetic ? fk->ts : fk->tslim, &steps));
   PetscCall(TSGetTime(kinetic ? fk->ts : fk->tslim, &t));
+  if (fk->kind == FHNK_MODEL_NETWORK) steps = (PetscInt)fk->net.step;
   PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: %s run %s at t = %g after %" PetscInt_FMT " steps in %.1f s on %d rank%s\n", fk->modeltype, fk->stopped_short ? "stopped" : "finished", (double)t, steps - fk->step0, MPI_Wtime() - fk->wall_start, fk->size, fk->size > 1 ? "s" : ""));
   PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: results: %s/diagnostics.h5 (%" PetscInt_FMT " samples, ParaView: diagnostics.xmf), final state in the newest checkpoint-*.h5\n", fk->outdir, fk->nt));
   PetscFunctionReturn(0);
@@ -55,6 +57,7 @@ static PetscErrorCode FhnkMain(int *status)
   PetscCall(FhnkGridSetUp(fk));
   PetscCall(FhnkCouplingSetUp(fk));
   PetscCall(FhnkStimSetUp(fk));
+  if (fk->kind == FHNK_MODEL_NETWORK) PetscCall(FhnkNetworkSetUp(fk));
   PetscCall(FhnkTSCreate(fk));
   PetscCall(FhnkTSCheckType(fk));
   if (fk->bad_input) goto cleanup;
@@ -83,6 +86,7 @@ static PetscErrorCode FhnkMain(int *status)
   }
   if (fk->bad_input) goto cleanup;
   if (!restart && fk->kind == FHNK_MODEL_KINETIC) PetscCall(FhnkInitialCondition(fk, fk->f));
+  if (!restart && fk->kind == FHNK_MODEL_NETWORK) PetscCall(FhnkNetworkInitial(fk));
   {
     int sig = FhnkSignalPending(); /* every rank agrees (one may have been signalled alone) */
     PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &sig, 1, MPI_INT, MPI_MAX, fk->comm));
@@ -123,6 +127,7 @@ cleanup:
   PetscCall(FhnkTSDestroy(fk));
   PetscCall(FhnkCouplingDestroy(fk));
   PetscCall(FhnkStimDestroy(fk));
+  if (fk->kind == FHNK_MODEL_NETWORK) PetscCall(FhnkNetworkDestroy(fk));
   PetscCall(FhnkGridDestroy(fk));
 done:
   PetscCall(FhnkDestroy(&fk));

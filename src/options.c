@@ -58,6 +58,7 @@ PetscErrorCode FhnkCreate(MPI_Comm comm, Fhnk *out)
     PetscCall(PetscLogEventRegister("FhnkCheckpoint", id, &fk->log.checkpoint));
     PetscCall(PetscLogEventRegister("FhnkLimit", id, &fk->log.limit));
     PetscCall(PetscLogEventRegister("FhnkFusedStage", id, &fk->log.fused));
+    PetscCall(PetscLogEventRegister("FhnkNetworkStep", id, &fk->log.network));
     PetscCall(PetscLogStageRegister("fhnk time loop", &fk->log.loop));
   }
   fk->last_checkpoint_step = -1;

@@ -16,6 +16,7 @@
 #include "checkpoint.h"
 #include "fused.h"
 #include "stimulus.h"
+#include "network.h"
 
 /* I_ext is piecewise constant in time and every step ends at its jumps (FhnkRun, LimitAdvance):
    it is evaluated at the midpoint of the step being taken, never on a jump */
@@ -262,6 +263,13 @@ PetscErrorCode FhnkLimitCreate(Fhnk fk)
   PetscCall(TSSetRHSFunction(fk->tslim, NULL, LimitRHS, fk));
   PetscCall(TSSetTolerances(fk->tslim, 1e-11, NULL, 1e-11, NULL));
   PetscCall(TSSetTimeStep(fk->tslim, 1e-3));
+  if (fk->kind == FHNK_MODEL_NETWORK) { /* fixed steps: no norm reduced over ranks decides a step, so
+                                           the companion has the same bits on any number of ranks */
+    TSAdapt adapt;
+    PetscCall(TSGetAdapt(fk->tslim, &adapt));
+    PetscCall(TSAdaptSetType(adapt, TSADAPTNONE));
+    PetscCall(TSSetTimeStep(fk->tslim, PetscMin(fk->dt, 1e-3)));
+  }
   PetscCall(TSSetMaxSteps(fk->tslim, PETSC_MAX_INT));
   PetscCall(TSSetExactFinalTime(fk->tslim, TS_EXACTFINALTIME_MATCHSTEP));
   PetscCall(DMCreateGlobalVector(fk->da2, &fk->ulim));
@@ -334,10 +342,10 @@ PetscErrorCode FhnkRun(Fhnk fk)
       } else fk->tdiag = PETSC_MAX_REAL;
     }
     if (isnap < fk->nsnap && PetscAbsReal(t - fk->snap_t[isnap]) < tol) {
-      if (kinetic) PetscCall(FhnkSnapshotWrite(fk, isnap, t));
+      if (kinetic || (fk->kind == FHNK_MODEL_NETWORK && fk->net.hist)) PetscCall(FhnkSnapshotWrite(fk, isnap, t));
       isnap++;
     }
-    if (!kinetic && t > fk->t0) { /* models without phase space: signals and checkpoints between samples */
+    if (fk->kind == FHNK_MODEL_LIMIT && t > fk->t0) { /* no steps of its own: signals and checkpoints between samples */
       PetscCall(TSGetStepNumber(fk->tslim, &step));
       PetscCall(FhnkSignalPoll(fk, t, step));
     }
@@ -366,6 +374,20 @@ PetscErrorCode FhnkRun(Fhnk fk)
         fk->stopped_short = PETSC_TRUE;
         break;
       }
+    } else if (fk->kind == FHNK_MODEL_NETWORK) { /* steps of -ts_dt, the last one cut to land on tnext */
+      while (t < tnext - tol && !fk->stop_signal) {
+        const PetscReal h = tnext - t < fk->dt * (1 + 1e-9) ? tnext - t : fk->dt;
+        PetscCall(FhnkNetworkStep(fk, t, h));
+        t    = h == tnext - t ? tnext : t + h;
+        step = (PetscInt)fk->net.step;
+        PetscCall(ProgressMonitor(fk->ts, step, t, fk->f, fk));
+        PetscCall(FhnkSignalPoll(fk, t, step));
+        if (step >= maxsteps && t < fk->T - tol) {
+          fk->stopped_short = PETSC_TRUE;
+          break;
+        }
+      }
+      if (fk->stopped_short) break;
     } else {
       PetscCall(FhnkLimitAdvance(fk, tnext));
       t = tnext;
@@ -373,7 +395,7 @@ PetscErrorCode FhnkRun(Fhnk fk)
   }
   PetscCall(PetscLogStagePop());
   if (!fk->stop_signal) {
-    if (!kinetic) PetscCall(TSGetStepNumber(fk->tslim, &step));
+    if (fk->kind == FHNK_MODEL_LIMIT) PetscCall(TSGetStepNumber(fk->tslim, &step));
     PetscCall(FhnkCheckpointFinal(fk, t, step));
     PetscCall(ProgressMonitor(fk->ts, step, t, fk->f, fk));
   }
