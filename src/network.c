@@ -11,20 +11,22 @@
    and with n_l/(m |dK|) -> rho0_l (the midpoint rule of SPEC 3, exact as m -> infinity):
      -(rho0_k/eps)(v_i - Vbar_k) - v_i P_k + Q_k,   P = Psi*rho0,  Q = Psi*(rho0 Vbar).
 
-   One step of size h (Strang splitting of the drift D and the stiff part S):
-     D(h/2) S(h) D(h/2)
-   S is the column's relaxation plus noise, a linear SDE solved exactly: with u_i = v_i - Vbar_k,
-   k = rho0_k/eps and xi_i independent standard normals (mean xibar over the column),
-     Vbar_k <- Vbar_k + sqrt(2 h) xibar,     u_i <- e^{-k h} u_i + sqrt((1 - e^{-2 k h})/k) (xi_i - xibar)
+   One step of size h (Strang splitting of the stiff part S and the drift D):
+     S(h/2) D(h) S(h/2)
+   S is the column's relaxation plus noise, a linear SDE solved exactly: over a time s, with
+   u_i = v_i - Vbar_k, k = rho0_k/eps and xi_i independent standard normals (mean xibar),
+     Vbar_k <- Vbar_k + sqrt(2 s) xibar,     u_i <- e^{-k s} u_i + sqrt((1 - e^{-2 k s})/k) (xi_i - xibar)
    (xibar and xi - xibar are independent, so both moves are exactly distributed): the relaxation
-   keeps the column mean, only the column's own averaged noise moves it, and the step is exact for
-   every eps (L-stable in the limit: u -> Gaussian of variance eps/rho0). D is the rest,
+   keeps the column mean, only the column's own averaged noise moves it, and S is exact for every
+   eps. Ending every step with S keeps the scheme right when eps << h: the deviations leave the
+   step freshly relaxed (variance eps/rho0, uncorrelated with w up to O(eps)), as the kinetic
+   solution has them; the order D S D leaves a spurious covariance S_vw ~ h S_ww there. D is the rest,
      v' = N(v) - w + I_ext - v P + Q,  w' = a v - b w + c,
    by Heun's method, with Q taken at the middle of the step from the column means extrapolated
    (3 Vbar_n - Vbar_{n-1})/2 (one convolution per step). Weak order 2 for smooth data (tested >= 1).
 
    Random numbers: Philox4x32-10 (Random123), key = -network_seed, counter = (neuron id / 4, step,
-   stream): every draw is fixed by the seed, the neuron and the step, so a run gives the same bits
+   stream; two streams for the two S of a step): every draw is fixed by the seed, the neuron and the step, so a run gives the same bits
    on any number of ranks and after a restart. Box-Muller turns four 32-bit words into four
    normals. */
 #include "network.h"
@@ -38,6 +40,7 @@
 #define STREAM_STEP  0u
 #define STREAM_INITV 1u
 #define STREAM_INITW 2u
+#define STREAM_STEP2 3u
 
 PetscErrorCode FhnkNetworkOptions(Fhnk fk)
 {
@@ -307,15 +310,16 @@ PetscErrorCode FhnkNetworkStep(Fhnk fk, PetscReal t, PetscReal h)
   for (PetscInt p = 0; p < fk->nloc; p++) {
     const PetscInt  n = net->offset[p + 1] - net->offset[p];
     PetscReal      *v = net->v + net->offset[p], *w = net->w + net->offset[p], *xi = net->xi;
-    const PetscReal k = r[p] / md->eps, e = PetscExpReal(-k * h), sd = PetscSqrtReal(-expm1(-2 * k * h) / k);
-    PetscReal       xb, Vb, Vn;
-    Drift(md, n, 0.5 * h, net->Q[p], P[p], v, w);
-    Vb = Sum(n, v) / n;
-    Normals(net, net->gid0[p], n, (uint64_t)net->step, STREAM_STEP, xi);
-    xb = Sum(n, xi) / n;
-    Vn = Vb + PetscSqrtReal(2 * h) * xb;
-    Relax(n, Vn, Vb, e, sd, xb, xi, v);
-    Drift(md, n, 0.5 * h, net->Q[p], P[p], v, w);
+    const PetscReal k = r[p] / md->eps, e = PetscExpReal(-0.5 * k * h), sd = PetscSqrtReal(-expm1(-k * h) / k), sm = PetscSqrtReal(h);
+    for (int half = 0; half < 2; half++) {
+      PetscReal Vb, xb;
+      if (half) Drift(md, n, h, net->Q[p], P[p], v, w);
+      /* S(h/2): exact relaxation to the column mean with the noise */
+      Vb = Sum(n, v) / n;
+      Normals(net, net->gid0[p], n, (uint64_t)net->step, half ? STREAM_STEP2 : STREAM_STEP, xi);
+      xb = Sum(n, xi) / n;
+      Relax(n, Vb + sm * xb, Vb, e, sd, xb, xi, v);
+    }
     net->Vprev[p] = net->Vbar[p];
     net->Vbar[p]  = Sum(n, v) / n;
   }
