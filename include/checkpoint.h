@@ -17,4 +17,7 @@ PetscErrorCode FhnkCheckpointFinal(Fhnk, PetscReal t, PetscInt step);
 /* -restart latest | latest_valid | FILE: find it, check it against the options (read-only),
    load it (collective, checksums verified). Sets bad_input with one line when it cannot be used. */
 PetscErrorCode FhnkRestart(Fhnk);
+/* -restart with -psi_method auto: the checkpoint's coupling method if it was written on as many
+   ranks ("" otherwise) */
+PetscErrorCode FhnkRestartCouplingMethod(Fhnk, char *method, size_t n);
 #endif

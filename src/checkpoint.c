@@ -573,3 +573,45 @@ PetscErrorCode FhnkRestart(Fhnk fk)
   if (!fk->bad_input) PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: restarting from %s at t = %g (step %" PetscInt_FMT ", %" PetscInt_FMT " diagnostic samples kept)\n", fk->restart, (double)fk->t0, fk->step0, fk->nt));
   PetscFunctionReturn(0);
 }
+
+/* -restart with -psi_method auto: the coupling method of the checkpoint the restart will use,
+   when it was written on as many ranks (then a restart continues bit for bit); "" otherwise.
+   Read-only, rank 0, before anything else: a checkpoint that turns out unusable is reported by
+   FhnkRestart later. */
+PetscErrorCode FhnkRestartCouplingMethod(Fhnk fk, char *method, size_t n)
+{
+  char buf[FHNK_NAME_LEN] = "";
+  PetscFunctionBeginUser;
+  method[0] = 0;
+  if (!fk->restart[0]) PetscFunctionReturn(0);
+  if (!fk->rank) {
+    char      path[PETSC_MAX_PATH_LEN] = "";
+    PetscBool latest, valid;
+    PetscCall(PetscStrcmp(fk->restart, "latest", &latest));
+    PetscCall(PetscStrcmp(fk->restart, "latest_valid", &valid));
+    if (latest || valid) {
+      PetscInt    nck;
+      FhnkCkInfo *ck;
+      PetscCall(FhnkCheckpointInventory(fk->outdir, &nck, &ck));
+      for (PetscInt i = nck - 1; i >= 0 && !path[0]; i--)
+        if (ck[i].run_id[0]) PetscCall(PetscSNPrintf(path, sizeof(path), "%s/checkpoint-%06" PetscInt_FMT ".h5", fk->outdir, ck[i].step));
+      PetscCall(PetscFree(ck));
+    } else PetscCall(PetscStrncpy(path, fk->restart, sizeof(path)));
+    if (path[0] && access(path, R_OK) == 0) {
+      hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+      if (f >= 0) {
+        PetscReal ranks = -1;
+        char      m[FHNK_NAME_LEN];
+        if (!FhnkReadAttrReal(f, "ranks", &ranks, 1, NULL) && (PetscMPIInt)ranks == fk->size && !FhnkReadAttrStr(f, "psi_method", m, sizeof(m))) {
+          PetscBool ok;
+          PetscCall(PetscStrInList(m, "fft,matrix,replicated", ',', &ok));
+          if (ok) PetscCall(PetscStrncpy(buf, m, sizeof(buf)));
+        }
+        H5Fclose(f);
+      }
+    }
+  }
+  PetscCallMPI(MPI_Bcast(buf, sizeof(buf), MPI_CHAR, 0, fk->comm));
+  PetscCall(PetscStrncpy(method, buf, n));
+  PetscFunctionReturn(0);
+}

@@ -8,13 +8,17 @@
    length M >= 2n - 1, the kernel placed at index m mod M, equals it exactly: the residues of
    -(n-1)..(n-1) mod M are distinct, so nothing wraps onto the points of K (zero padding). With
    -psi_periodic the kernel is itself n-periodic and the cyclic convolution of length n is the sum
-   (circular). Both are computed by FFT; the result equals the direct sum up to round-off
+   (circular). A kernel that reaches only R < n - 1 cells needs only M >= n + R (the offsets
+   -R..R keep distinct residues and none of a pair farther apart than R lands on one of them): a
+   local kernel is convolved on a grid little larger than K. Both are computed by FFT; the result
+   equals the direct sum up to round-off
    (~ 1e-16 log M of max |Psi*g|, tested against the matrix to 1e-13).
 
    Distances are formed from the integer offsets (|m| h), the same in both methods, so a kernel
    with a jump (tophat) takes the same side of its edge in both. */
 #include "coupling.h"
 #include "grid.h"
+#include "checkpoint.h"
 #include <unistd.h>
 #if defined(PETSC_HAVE_FFTW)
   #include <fftw3-mpi.h>
@@ -119,12 +123,12 @@ PetscErrorCode FhnkCouplingKernelInfo(Fhnk fk, const char *type, FhnkKernel *k, 
    Offsets. Index idx of a cyclic axis of length M holding a direction of n points: the offset m
    it stands for and its distance index (|m|, or the nearest image). Returns -1 where the padded
    axis holds no offset (the kernel is zero there). */
-static PetscInt AxisDistance(PetscInt idx, PetscInt n, PetscInt M, PetscBool periodic)
+static PetscInt AxisDistance(PetscInt idx, PetscInt n, PetscInt M, PetscBool periodic, PetscInt R)
 {
   PetscInt m;
   if (M == n) return PetscMin(idx, n - idx); /* circular (periodic): every index is an offset */
-  if (idx <= n - 1) m = idx;
-  else if (idx >= M - (n - 1)) m = M - idx; /* |m| of a negative offset */
+  if (idx <= R) m = idx;                     /* offsets within the kernel's reach R only */
+  else if (idx >= M - R) m = M - idx;        /* |m| of a negative offset */
   else return -1;
   return periodic ? PetscMin(m, n - m) : m;
 }
@@ -252,7 +256,7 @@ static PetscErrorCode MatrixSetUp(Fhnk fk, const FhnkKernel *k)
 #if defined(PETSC_HAVE_FFTW)
 typedef struct {
   MPI_Comm      comm;
-  PetscInt      dim, n[2], M[2];
+  PetscInt      dim, n[2], M[2], R[2]; /* R: the kernel's reach in cells (offsets placed) */
   ptrdiff_t     alloc;
   ptrdiff_t     r0, nr;      /* 2-D: rows [r0, r0+nr) of the real array; 1-D: input block */
   ptrdiff_t     no;          /* entries of the transform held here (khat)                  */
@@ -333,6 +337,10 @@ static PetscErrorCode EngineCreate(Fhnk fk, MPI_Comm comm, const FhnkKernel *k, 
   e->dim  = sp->dim;
   e->n[0] = sp->nx;
   e->n[1] = sp->dim == 2 ? sp->ny : 1;
+  /* the reach of the kernel in cells (all of K when periodic: the nearest image may be far in
+     index) */
+  e->R[0] = sp->psi_periodic ? sp->nx - 1 : PetscMin(sp->nx - 1, AxisReach(k->support, sp->Lx / sp->nx, sp->nx));
+  e->R[1] = sp->dim == 1 ? 0 : (sp->psi_periodic ? sp->ny - 1 : PetscMin(sp->ny - 1, AxisReach(k->support, sp->Ly / sp->ny, sp->ny)));
   if (sp->dim == 1) {
     /* circular when periodic and FFTW can distribute n (it has no parallel algorithm for prime
        sizes); otherwise zero-padded, which also serves the periodic kernel exactly */
@@ -343,7 +351,7 @@ static PetscErrorCode EngineCreate(Fhnk fk, MPI_Comm comm, const FhnkKernel *k, 
       if (e->c) fftw_free(e->c);
       e->fwd = e->bwd = NULL;
       e->c            = NULL;
-      PetscCall(EnginePlan1d(e, SmoothSize(2 * sp->nx - 1, size * size)));
+      PetscCall(EnginePlan1d(e, SmoothSize(sp->nx + e->R[0], size * size)));
     }
     PetscCheck(e->fwd && e->bwd, PETSC_COMM_SELF, PETSC_ERR_LIB, "FFTW could not plan a distributed 1-D transform of length %" PetscInt_FMT " on %d ranks", e->M[0], size);
     e->M[1] = 1;
@@ -351,8 +359,8 @@ static PetscErrorCode EngineCreate(Fhnk fk, MPI_Comm comm, const FhnkKernel *k, 
     e->d1   = PetscMin(e->r0 + e->nr, sp->nx);
   } else {
     ptrdiff_t nr, r0, nc, c0;
-    e->M[0]  = sp->psi_periodic ? sp->nx : SmoothSize(2 * sp->nx - 1, 2);
-    e->M[1]  = sp->psi_periodic ? sp->ny : SmoothSize(2 * sp->ny - 1, 2);
+    e->M[0]  = sp->psi_periodic ? sp->nx : SmoothSize(sp->nx + e->R[0], 2);
+    e->M[1]  = sp->psi_periodic ? sp->ny : SmoothSize(sp->ny + e->R[1], 2);
     e->alloc = PetscMax(fftw_mpi_local_size_2d_transposed(e->M[1], e->M[0] / 2 + 1, comm, &nr, &r0, &nc, &c0), 1);
     e->c     = fftw_alloc_complex(e->alloc);
     PetscCheck(e->c, PETSC_COMM_SELF, PETSC_ERR_MEM, "FFTW could not allocate %ld complex values", (long)e->alloc);
@@ -372,15 +380,15 @@ static PetscErrorCode EngineCreate(Fhnk fk, MPI_Comm comm, const FhnkKernel *k, 
     memset(e->c, 0, sizeof(fftw_complex) * e->alloc);
     for (ptrdiff_t r = 0; r < e->nr; r++) {
       if (sp->dim == 1) {
-        const PetscInt dx = AxisDistance(e->r0 + r, sp->nx, e->M[0], sp->psi_periodic);
+        const PetscInt dx = AxisDistance(e->r0 + r, sp->nx, e->M[0], sp->psi_periodic, e->R[0]);
         PetscReal      val = 0;
         if (dx >= 0) PetscCall(k->eval(fk, NULL, NULL, dx * hx, &val));
         ((double *)e->c)[2 * r] = val;
       } else {
-        const PetscInt dy = AxisDistance(e->r0 + r, sp->ny, e->M[1], sp->psi_periodic);
+        const PetscInt dy = AxisDistance(e->r0 + r, sp->ny, e->M[1], sp->psi_periodic, e->R[1]);
         if (dy < 0) continue;
         for (PetscInt ix = 0; ix < e->M[0]; ix++) {
-          const PetscInt dx = AxisDistance(ix, sp->nx, e->M[0], sp->psi_periodic);
+          const PetscInt dx = AxisDistance(ix, sp->nx, e->M[0], sp->psi_periodic, e->R[0]);
           PetscReal      val;
           if (dx < 0) continue;
           PetscCall(k->eval(fk, NULL, NULL, PetscSqrtReal(PetscSqr(dx * hx) + PetscSqr(dy * hy)), &val));
@@ -490,6 +498,75 @@ PetscErrorCode FhnkCouplingCosts(Fhnk fk, PetscReal *cost_matrix, PetscReal *cos
   PetscFunctionReturn(0);
 }
 
+/* build one method (its objects in the coupling context) */
+static PetscErrorCode Build(Fhnk fk, const FhnkKernel *k, const char *name)
+{
+  FhnkCoupling *c = &fk->cpl;
+  PetscBool     isfft, ismat, isrep;
+  PetscFunctionBeginUser;
+  PetscCall(PetscStrncpy(c->used, name, sizeof(c->used)));
+  PetscCall(PetscStrcmp(name, "fft", &isfft));
+  PetscCall(PetscStrcmp(name, "matrix", &ismat));
+  PetscCall(PetscStrcmp(name, "replicated", &isrep));
+  if (ismat) {
+    /* refuse a matrix that cannot fit rather than die in the allocator */
+    const PetscReal bytes = c->nnz * (sizeof(PetscReal) + sizeof(PetscInt)) / fk->size;
+    const PetscReal phys  = (PetscReal)sysconf(_SC_PHYS_PAGES) * (PetscReal)sysconf(_SC_PAGESIZE) / fk->size;
+    PetscCheck(!(phys > 0 && bytes > 0.5 * phys), fk->comm, PETSC_ERR_MEM, "-psi_method matrix: the Psi matrix of this kernel on %" PetscInt_FMT " points would hold about %.3g nonzeros (%.3g GB per rank, more than half the memory): use -psi_method fft", fk->space.npts, c->nnz, bytes / 1e9);
+    PetscCall(MatrixSetUp(fk, k));
+  }
+#if defined(PETSC_HAVE_FFTW)
+  if (isfft) PetscCall(FFTSetUp(fk, k));
+  if (isrep) PetscCall(ReplicatedSetUp(fk, k));
+#endif
+  PetscFunctionReturn(0);
+}
+
+/* the objects of the method built (P stays) */
+static PetscErrorCode Teardown(Fhnk fk)
+{
+  FhnkCoupling *c = &fk->cpl;
+  PetscFunctionBeginUser;
+  PetscCall(MatDestroy(&c->Psi));
+  PetscCall(VecDestroy(&c->gvec));
+  PetscCall(VecDestroy(&c->ovec));
+  PetscCall(VecScatterDestroy(&c->toFFT));
+  PetscCall(VecDestroy(&c->fftv));
+#if defined(PETSC_HAVE_FFTW)
+  {
+    FFTEngine *e = (FFTEngine *)c->fft;
+    EngineDestroy(&e);
+    c->fft = NULL;
+  }
+#endif
+  if (c->natbuf) PetscCall(PetscFree5(c->natbuf, c->gathbuf, c->counts, c->displs, c->boxes));
+  c->natbuf = NULL;
+  PetscFunctionReturn(0);
+}
+
+/* seconds of one apply of the method built: the best of 3, the slowest rank's */
+static PetscErrorCode TimeApply(Fhnk fk, PetscReal *sec)
+{
+  const PetscScalar *r;
+  PetscReal         *out;
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(PetscMax(fk->nloc, 1), &out));
+  PetscCall(VecGetArrayRead(fk->rho0, &r));
+  *sec = PETSC_MAX_REAL;
+  for (int k = 0; k < 3; k++) {
+    PetscLogDouble a, b;
+    PetscCallMPI(MPI_Barrier(fk->comm));
+    PetscCall(PetscTime(&a));
+    PetscCall(FhnkCouplingApply(fk, r, out));
+    PetscCall(PetscTime(&b));
+    *sec = PetscMin(*sec, (PetscReal)(b - a));
+  }
+  PetscCall(VecRestoreArrayRead(fk->rho0, &r));
+  PetscCall(PetscFree(out));
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, sec, 1, MPIU_REAL, MPIU_MAX, fk->comm));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode FhnkCouplingSetUp(Fhnk fk)
 {
   FhnkSpace    *sp = &fk->space;
@@ -498,6 +575,7 @@ PetscErrorCode FhnkCouplingSetUp(Fhnk fk)
   PetscBool     found, isauto, isfft, ismat, isrep;
   PetscLogDouble t0, t1;
   PetscReal     cm, cf, nnz;
+  char          why[256] = "";
   PetscFunctionBeginUser;
   PetscCall(PetscLogEventBegin(c->setup, 0, 0, 0, 0));
   PetscCall(PetscTime(&t0));
@@ -506,37 +584,68 @@ PetscErrorCode FhnkCouplingSetUp(Fhnk fk)
   PetscCall(VecDuplicate(fk->rho0, &c->P));
   PetscCall(PetscStrcmp(c->method, "auto", &isauto));
   PetscCall(PetscStrcmp(c->method, "fft", &isfft));
-  PetscCall(PetscStrcmp(c->method, "matrix", &ismat));
   PetscCall(PetscStrcmp(c->method, "replicated", &isrep));
   PetscCall(FhnkCouplingCosts(fk, &cm, &cf, &nnz));
   c->nnz = nnz;
-  if (k.support <= 0) {
-    PetscCall(PetscStrncpy(c->used, "none", sizeof(c->used)));
-  } else if (isauto) {
-    PetscBool network;
-    PetscCall(PetscStrcmp(fk->modeltype, "network", &network));
-    if (!k.invariant) PetscCall(PetscStrncpy(c->used, "matrix", sizeof(c->used)));
-    else if (network) PetscCall(PetscStrncpy(c->used, "replicated", sizeof(c->used))); /* the same bits on any rank count */
-    else PetscCall(PetscStrncpy(c->used, cf < cm || nnz * 12 / fk->size > 1e9 ? "fft" : "matrix", sizeof(c->used)));
-  } else PetscCall(PetscStrncpy(c->used, c->method, sizeof(c->used)));
 #if !defined(PETSC_HAVE_FFTW)
-  if (isauto && k.invariant && k.support > 0) PetscCall(PetscStrncpy(c->used, "matrix", sizeof(c->used)));
   PetscCheck(!isfft && !isrep, fk->comm, PETSC_ERR_SUP, "-psi_method %s needs a PETSc configured with FFTW (--download-fftw or --with-fftw-dir): use -psi_method matrix", c->method);
 #endif
+  if (k.support <= 0) PetscCall(PetscStrncpy(c->used, "none", sizeof(c->used)));
+  else if (!isauto) PetscCall(Build(fk, &k, c->method));
+  else if (!k.invariant) {
+    PetscCall(Build(fk, &k, "matrix"));
+    snprintf(why, sizeof(why), "the kernel is not a function of x - x'");
+  } else if (fk->kind == FHNK_MODEL_NETWORK) {
+#if defined(PETSC_HAVE_FFTW)
+    PetscCall(Build(fk, &k, "replicated"));
+    snprintf(why, sizeof(why), "the same bits on any number of ranks");
+#else
+    PetscCall(Build(fk, &k, "matrix"));
+#endif
+  } else {
+    /* by measured cost: every method that can fit is timed here (a few applies), the fastest is
+       kept. A restart on the same number of ranks takes the method of its checkpoint instead, so
+       that it continues bit for bit (the methods agree only to round-off). */
+    char        prefer[FHNK_NAME_LEN] = "";
+    const char *cand[3];
+    PetscInt    nc = 0;
+    PetscReal   best = PETSC_MAX_REAL, phys = (PetscReal)sysconf(_SC_PHYS_PAGES) * (PetscReal)sysconf(_SC_PAGESIZE) / fk->size;
+    PetscCall(FhnkRestartCouplingMethod(fk, prefer, sizeof(prefer)));
+    if (prefer[0]) {
+      PetscCall(Build(fk, &k, prefer));
+      snprintf(why, sizeof(why), "as in the checkpoint");
+    } else {
+#if defined(PETSC_HAVE_FFTW)
+      cand[nc++] = "fft";
+      /* replicated: the whole padded grid on every rank; the same as fft on one rank */
+      if (fk->size > 1 && 4.0 * 16 * sp->npts < 0.25 * phys) cand[nc++] = "replicated";
+#endif
+      /* the matrix where its model cost is not hopeless and it fits */
+      if (nnz * 12 / fk->size < 0.25 * phys && cm < 20 * cf) cand[nc++] = "matrix";
+      if (nc == 1) PetscCall(Build(fk, &k, cand[0]));
+      else {
+        PetscInt  ib = 0;
+        PetscReal tm[3];
+        for (PetscInt i = 0; i < nc; i++) {
+          PetscCall(Build(fk, &k, cand[i]));
+          PetscCall(TimeApply(fk, &tm[i]));
+          PetscCall(Teardown(fk));
+          if (tm[i] < best) {
+            best = tm[i];
+            ib   = i;
+          }
+        }
+        PetscCall(Build(fk, &k, cand[ib]));
+        for (PetscInt i = 0; i < nc; i++) {
+          size_t l = strlen(why);
+          snprintf(why + l, sizeof(why) - l, "%s%s %.3g ms", i ? ", " : "measured: ", cand[i], 1e3 * (double)tm[i]);
+        }
+      }
+    }
+  }
   PetscCall(PetscStrcmp(c->used, "fft", &isfft));
   PetscCall(PetscStrcmp(c->used, "matrix", &ismat));
   PetscCall(PetscStrcmp(c->used, "replicated", &isrep));
-  if (ismat) {
-    /* refuse a matrix that cannot fit rather than die in the allocator */
-    const PetscReal bytes = nnz * (sizeof(PetscReal) + sizeof(PetscInt)) / fk->size;
-    const PetscReal phys  = (PetscReal)sysconf(_SC_PHYS_PAGES) * (PetscReal)sysconf(_SC_PAGESIZE) / fk->size;
-    PetscCheck(!(phys > 0 && bytes > 0.5 * phys), fk->comm, PETSC_ERR_MEM, "-psi_method matrix: the Psi matrix of this kernel on %" PetscInt_FMT " points would hold about %.3g nonzeros (%.3g GB per rank, more than half the memory): use -psi_method fft", sp->npts, nnz, bytes / 1e9);
-    PetscCall(MatrixSetUp(fk, &k));
-  }
-#if defined(PETSC_HAVE_FFTW)
-  if (isfft) PetscCall(FFTSetUp(fk, &k));
-  if (isrep) PetscCall(ReplicatedSetUp(fk, &k));
-#endif
   /* P = Psi*rho0, once */
   {
     const PetscScalar *r;
@@ -559,7 +668,7 @@ PetscErrorCode FhnkCouplingSetUp(Fhnk fk)
     }
 #endif
     if (ismat) snprintf(what, sizeof(what), " (%.0f nonzeros)", (double)c->nnz);
-    PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: coupling: %s kernel, %s%s%s, set up in %.3g s\n", sp->psi_type, c->used, what, isauto ? " (auto)" : "", (double)(t1 - t0)));
+    PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: coupling: %s kernel, %s%s%s%s%s%s, set up in %.3g s\n", sp->psi_type, c->used, what, isauto ? " (auto" : "", isauto && why[0] ? ": " : "", isauto ? why : "", isauto ? ")" : "", (double)(t1 - t0)));
   }
   PetscFunctionReturn(0);
 }
@@ -631,21 +740,8 @@ PetscErrorCode FhnkConvolve(Fhnk fk, const PetscReal *V, PetscReal *Q)
 
 PetscErrorCode FhnkCouplingDestroy(Fhnk fk)
 {
-  FhnkCoupling *c = &fk->cpl;
   PetscFunctionBeginUser;
-  PetscCall(VecDestroy(&c->P));
-  PetscCall(MatDestroy(&c->Psi));
-  PetscCall(VecDestroy(&c->gvec));
-  PetscCall(VecDestroy(&c->ovec));
-  PetscCall(VecScatterDestroy(&c->toFFT));
-  PetscCall(VecDestroy(&c->fftv));
-#if defined(PETSC_HAVE_FFTW)
-  {
-    FFTEngine *e = (FFTEngine *)c->fft;
-    EngineDestroy(&e);
-    c->fft = NULL;
-  }
-#endif
-  if (c->natbuf) PetscCall(PetscFree5(c->natbuf, c->gathbuf, c->counts, c->displs, c->boxes));
+  PetscCall(VecDestroy(&fk->cpl.P));
+  PetscCall(Teardown(fk));
   PetscFunctionReturn(0);
 }

@@ -224,6 +224,7 @@ PetscErrorCode FhnkWriteAttributes(Fhnk fk, hid_t o)
   }
   PetscCall(FhnkAttrStr(fk, o, "version", FHNK_VERSION " (" FHNK_GIT_VERSION ")"));
   PetscCall(FhnkAttrStr(fk, o, "run_id", fk->out.run_id));
+  PetscCall(FhnkAttrInt(fk, o, "ranks", fk->size));
   if (fk->kind == FHNK_MODEL_NETWORK) {
     PetscCall(FhnkAttrInt(fk, o, "network_m", (PetscInt)fk->net.m));
     PetscCall(FhnkAttrInt(fk, o, "network_seed", (PetscInt)fk->net.seed));
