@@ -193,8 +193,8 @@ struct _p_Fhnk {
   PetscInt  nq;             /* -moments_q */
   PetscReal q[FHNK_MAX_POLY];
   PetscInt  nsnap, nsnap_pts;
-  PetscReal snap_t[64];
-  PetscInt  snap_pts[64];
+  PetscReal *snap_t;        /* -snapshot_times (nsnap, allocated)         */
+  PetscInt  *snap_pts;      /* -snapshot_points (nsnap_pts, allocated)    */
   PetscBool warned_wall;
   double    wall_start, wall_last_print;
   PetscInt  last_print_step;

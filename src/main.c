@@ -15,6 +15,31 @@ static const char help[] = "fhnk: MPI-parallel solver of the kinetic FitzHugh-Na
 #include "outdir.h"
 #include "network.h"
 #include <unistd.h>
+#include <errno.h>
+#include <sys/stat.h>
+
+/* Bounds against runs that never end, checked once T and dt are known (-force lifts them) */
+#define FHNK_MAX_STEPS   1e9 /* time steps                                          */
+#define FHNK_MAX_EVENTS  1e7 /* samples, checkpoints, switchings of the stimulus     */
+
+/* the options as given, kept so that a value PETSc itself fails to parse (an option fhnk does not
+   check beforehand) is reported with the option's name */
+static PetscInt fhnk_nopt;
+static char   **fhnk_optname, **fhnk_optvalue;
+
+/* the option whose value (or one entry of whose comma-separated value) is v */
+static const char *OptionOfValue(const char *v, size_t len)
+{
+  for (PetscInt i = 0; i < fhnk_nopt; i++) {
+    const char *s = fhnk_optvalue[i];
+    if (!s) continue;
+    for (const char *p = s; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+      const char *c = strchr(p, ',');
+      if ((size_t)(c ? c - p : (ptrdiff_t)strlen(p)) == len && !strncmp(p, v, len)) return fhnk_optname[i];
+    }
+  }
+  return NULL;
+}
 
 /* PETSc errors reach the user as one line naming the problem, not a traceback
    (-fhnk_traceback restores PETSc's own handler). */
@@ -22,8 +47,18 @@ static PetscErrorCode ConciseErrorHandler(MPI_Comm comm, int line, const char *f
 {
   if (p == PETSC_ERROR_INITIAL) {
     PetscMPIInt rank = 0;
+    const char *v = NULL, *e = NULL, *opt = NULL;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    fprintf(stderr, "fhnk: error%s%.0d: %s (PETSc error %d in %s() at %s:%d)\n", rank ? " on rank " : "", rank, mess ? mess : "", (int)n, fun, file, line);
+    if (mess && !strncmp(mess, "Input string ", 13)) { /* PETSc's parse errors do not name the option */
+      v = mess + 13;
+      e = strstr(v, " has no ");
+    } else if (mess && !strncmp(mess, "Unknown logical value: ", 23)) {
+      v = mess + 23;
+      e = v + strlen(v);
+    }
+    if (v && e) opt = OptionOfValue(v, (size_t)(e - v));
+    if (opt) fprintf(stderr, "fhnk: error%s%.0d: -%s: '%.*s' is not a valid value (%s)\n", rank ? " on rank " : "", rank, opt, (int)PetscMin(e - v, 60), v, mess);
+    else fprintf(stderr, "fhnk: error%s%.0d: %s (PETSc error %d in %s() at %s:%d)\n", rank ? " on rank " : "", rank, mess ? mess : "", (int)n, fun, file, line);
     fflush(stderr);
   }
   return n;
@@ -40,6 +75,62 @@ static PetscErrorCode Summary(Fhnk fk)
   if (fk->kind == FHNK_MODEL_NETWORK) steps = (PetscInt)fk->net.step;
   PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: %s run %s at t = %g after %" PetscInt_FMT " steps in %.1f s on %d rank%s\n", fk->modeltype, fk->stopped_short ? "stopped" : "finished", (double)t, steps - fk->step0, MPI_Wtime() - fk->wall_start, fk->size, fk->size > 1 ? "s" : ""));
   PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: results: %s/diagnostics.h5 (%" PetscInt_FMT " samples, ParaView: diagnostics.xmf), final state in the newest checkpoint-*.h5\n", fk->outdir, fk->nt));
+  PetscFunctionReturn(0);
+}
+
+/* Once T and dt are known: the run must end. Refused unless -force: more than 1e9 time steps
+   (T/dt, or T over the largest adaptive step, unless -ts_max_steps stops the run sooner), more
+   than 1e7 diagnostic samples, checkpoints or switchings of the stimulus (each one ends a step).
+   Also the TS options whose effect fhnk does not support. */
+static PetscErrorCode CheckRun(Fhnk fk)
+{
+  PetscBool             force = PETSC_FALSE;
+  PetscInt              maxsteps;
+  PetscReal             t0;
+  TSExactFinalTimeOption eft;
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-force", &force, NULL));
+  if (!(fk->T > 0 && fk->T < PETSC_INFINITY)) PetscCall(FhnkBad(fk, "-ts_max_time (final time T) must be a finite number > 0 (got %g)", (double)fk->T));
+  if (!(fk->dt > 0 && fk->dt < PETSC_INFINITY)) PetscCall(FhnkBad(fk, "-ts_dt must be a finite number > 0 (got %g)", (double)fk->dt));
+  PetscCall(TSGetMaxSteps(fk->ts, &maxsteps));
+  if (maxsteps < 0) PetscCall(FhnkBad(fk, "-ts_max_steps must be >= 0 (got %" PetscInt_FMT ")", maxsteps));
+  PetscCall(TSGetExactFinalTime(fk->ts, &eft));
+  if (eft != TS_EXACTFINALTIME_MATCHSTEP) PetscCall(FhnkBad(fk, "-ts_exact_final_time %s is not supported: fhnk ends its steps exactly on every sample time (matchstep)", TSExactFinalTimeOptions[eft]));
+  PetscCall(TSGetTime(fk->ts, &t0));
+  if (t0 != 0) PetscCall(FhnkBad(fk, "-ts_init_time %g is not supported: a run starts at t = 0 (continue one with -restart)", (double)t0));
+  if (fk->bad_input) PetscFunctionReturn(0);
+  for (PetscInt i = 0; i < fk->nsnap; i++)
+    if (fk->snap_t[i] > fk->T * (1 + 1e-12)) {
+      PetscCall(FhnkBad(fk, "-snapshot_times: %g is after the final time T = %g (-ts_max_time)", (double)fk->snap_t[i], (double)fk->T));
+      break;
+    }
+  if (!force) {
+    PetscReal steps = fk->T / fk->dt, hmin, hmax;
+    if (fk->adaptive) { /* the controller may grow the step up to -ts_adapt_dt_max */
+      TSAdapt adapt;
+      PetscCall(TSGetAdapt(fk->ts, &adapt));
+      PetscCall(TSAdaptGetStepLimits(adapt, &hmin, &hmax));
+      steps = hmax > 0 ? fk->T / hmax : PETSC_INFINITY;
+    }
+    /* -ts_max_steps ends a kinetic or network run there */
+    if (steps > FHNK_MAX_STEPS && (fk->kind == FHNK_MODEL_LIMIT || maxsteps > FHNK_MAX_STEPS)) {
+      if (fk->adaptive) PetscCall(FhnkBad(fk, "-ts_max_time %g with -ts_adapt_dt_max %g needs at least %.3g time steps (more than %.0e: a run that would not end): raise -ts_adapt_dt_max, lower -ts_max_time, bound the run with -ts_max_steps, or pass -force", (double)fk->T, (double)hmax, (double)steps, FHNK_MAX_STEPS));
+      else PetscCall(FhnkBad(fk, "-ts_max_time %g with -ts_dt %g is %.3g time steps (more than %.0e: a run that would not end): raise -ts_dt, lower -ts_max_time, bound the run with -ts_max_steps, or pass -force", (double)fk->T, (double)fk->dt, (double)steps, FHNK_MAX_STEPS));
+    }
+    if (fk->diag_dt > 0 && fk->diag_dt < 1e-6 * fk->dt) PetscCall(FhnkBad(fk, "-diag_dt %g is below 1e-6 x -ts_dt (%g): the sample clock cannot resolve it (a run that would not end); raise -diag_dt or lower -ts_dt", (double)fk->diag_dt, (double)fk->dt));
+    else if (fk->diag_dt > 0 && fk->T / fk->diag_dt > FHNK_MAX_EVENTS) PetscCall(FhnkBad(fk, "-diag_dt %g gives %.3g diagnostic samples over T = %g (more than %.0e): raise -diag_dt (0: start and end only), or pass -force", (double)fk->diag_dt, (double)(fk->T / fk->diag_dt), (double)fk->T, FHNK_MAX_EVENTS));
+    if (fk->checkpoint_dt > 0 && fk->T / fk->checkpoint_dt > FHNK_MAX_EVENTS) PetscCall(FhnkBad(fk, "-checkpoint_dt %g gives %.3g checkpoints over T = %g (more than %.0e): raise -checkpoint_dt (0: only at the end), or pass -force", (double)fk->checkpoint_dt, (double)(fk->T / fk->checkpoint_dt), (double)fk->T, FHNK_MAX_EVENTS));
+    {
+      const FhnkStim *s     = &fk->stim;
+      PetscReal       edges = 0;
+      for (PetscInt k = 0; k < s->n; k++) {
+        PetscReal np = s->onset[k] <= fk->T ? 1 : 0;
+        if (np && s->count[k] > 1 && s->period[k] > 0) np = PetscMin((PetscReal)s->count[k], PetscFloorReal((fk->T - s->onset[k]) / s->period[k]) + 1);
+        edges += 2 * np;
+      }
+      if (edges > FHNK_MAX_EVENTS) PetscCall(FhnkBad(fk, "-stim_period/-stim_count switch the stimulus %.3g times before T = %g (each switch ends a time step; more than %.0e): raise -stim_period, lower -stim_count, or pass -force", (double)edges, (double)fk->T, FHNK_MAX_EVENTS));
+    }
+  }
   PetscFunctionReturn(0);
 }
 
@@ -64,8 +155,7 @@ static PetscErrorCode FhnkMain(int *status)
   PetscCall(TSSetFromOptions(fk->ts));
   PetscCall(FhnkTSSetUp(fk));
   PetscCall(FhnkLimitCreate(fk));
-  if (!(fk->T > 0)) PetscCall(FhnkBad(fk, "-ts_max_time (final time T) must be > 0 (got %g)", (double)fk->T));
-  if (!(fk->dt > 0)) PetscCall(FhnkBad(fk, "-ts_dt must be > 0 (got %g)", (double)fk->dt));
+  PetscCall(CheckRun(fk));
   PetscCall(FhnkCheckUnusedOptions(fk));
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help) {
@@ -134,6 +224,100 @@ done:
   PetscFunctionReturn(0);
 }
 
+/* An -options_file PETSc cannot read makes PetscInitialize print a whole error report and abort
+   (status 83). Checked before it, on the command line, in PETSC_OPTIONS and (nested) in the files
+   themselves: one line naming the file, status 1. Returns 0 when all can be read. */
+static int OptionsFileProblem(const char *file, int depth, char *msg, size_t n);
+
+static int OptionsFileTokens(char *text, int depth, char *msg, size_t n, PetscBool comments)
+{
+  char *save = NULL, *tok;
+  if (comments) /* options files: '#' starts a comment */
+    for (char *c = text, *hash; (hash = strchr(c, '#'));) {
+      char *eol = strchr(hash, '\n');
+      memset(hash, ' ', eol ? (size_t)(eol - hash) : strlen(hash));
+      if (!eol) break;
+      c = eol;
+    }
+  for (tok = strtok_r(text, " \t\r\n", &save); tok; tok = strtok_r(NULL, " \t\r\n", &save))
+    if (!strcmp(tok, "-options_file") || !strcmp(tok, "-options_file_yaml")) {
+      char *file = strtok_r(NULL, " \t\r\n", &save);
+      if (!file || file[0] == '-') {
+        snprintf(msg, n, "%s needs a file name", tok);
+        return 1;
+      }
+      if (OptionsFileProblem(file, depth + 1, msg, n)) return 1;
+    }
+  return 0;
+}
+
+static int OptionsFileProblem(const char *file, int depth, char *msg, size_t n)
+{
+  struct stat st;
+  FILE       *fp;
+  char       *text;
+  long        len;
+  int         bad;
+  if (strlen(file) >= PETSC_MAX_PATH_LEN) {
+    snprintf(msg, n, "-options_file %.60s...: the path is longer than %d characters", file, PETSC_MAX_PATH_LEN - 1);
+    return 1;
+  }
+  if (stat(file, &st)) {
+    snprintf(msg, n, "-options_file %.900s: %s", file, strerror(errno));
+    return 1;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    snprintf(msg, n, "-options_file %.900s is a directory, not a file of options", file);
+    return 1;
+  }
+  if (!(fp = fopen(file, "r"))) {
+    snprintf(msg, n, "-options_file %.900s: cannot be read (%s)", file, strerror(errno));
+    return 1;
+  }
+  if (depth > 8) { /* a file that includes itself: PETSc's problem to report */
+    fclose(fp);
+    return 0;
+  }
+  fseek(fp, 0, SEEK_END);
+  len = ftell(fp);
+  rewind(fp);
+  if (len < 0 || len > (1L << 26) || !(text = (char *)calloc((size_t)len + 1, 1))) {
+    fclose(fp);
+    return 0;
+  }
+  len       = (long)fread(text, 1, (size_t)len, fp);
+  text[len] = 0;
+  fclose(fp);
+  bad = OptionsFileTokens(text, depth, msg, n, PETSC_TRUE);
+  free(text);
+  return bad;
+}
+
+static int CheckOptionsFiles(int argc, char **argv)
+{
+  char        msg[1200] = "";
+  const char *env       = getenv("PETSC_OPTIONS");
+  int         bad       = 0;
+  for (int i = 1; i < argc && !bad; i++)
+    if (!strcmp(argv[i], "-options_file") || !strcmp(argv[i], "-options_file_yaml")) {
+      if (i + 1 >= argc || (argv[i + 1][0] == '-' && argv[i + 1][1])) {
+        snprintf(msg, sizeof(msg), "%s needs a file name", argv[i]);
+        bad = 1;
+      } else bad = OptionsFileProblem(argv[++i], 0, msg, sizeof(msg));
+    }
+  if (!bad && env) {
+    char *copy = strdup(env);
+    if (copy) bad = OptionsFileTokens(copy, 0, msg, sizeof(msg), PETSC_FALSE);
+    free(copy);
+  }
+  if (bad) { /* MPI is not initialized yet: only the first process of the job reports */
+    const char *vars[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", NULL}, *r = NULL;
+    for (const char **v = vars; *v && !r; v++) r = getenv(*v);
+    if (!r || !strcmp(r, "0")) fprintf(stderr, "fhnk: error: %s\n", msg);
+  }
+  return bad;
+}
+
 int main(int argc, char **argv)
 {
   PetscErrorCode ierr;
@@ -141,12 +325,15 @@ int main(int argc, char **argv)
   int            status = 1;
 
   FhnkSignalInstall(); /* before anything: a signal during set-up must not kill the ranks */
+  if (CheckOptionsFiles(argc, argv)) return 1;
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
   FhnkSignalInstall();
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* HDF5 failures are reported by fhnk, in one line */
-  PetscCall(PetscOptionsGetBool(NULL, NULL, "-fhnk_traceback", &trace, NULL));
-  if (!trace) PetscCall(PetscPushErrorHandler(ConciseErrorHandler, NULL));
-  ierr = FhnkMain(&status);
+  PetscCall(PetscOptionsLeftGet(NULL, &fhnk_nopt, &fhnk_optname, &fhnk_optvalue));
+  PetscCall(PetscPushErrorHandler(ConciseErrorHandler, NULL));
+  ierr = PetscOptionsGetBool(NULL, NULL, "-fhnk_traceback", &trace, NULL);
+  if (!ierr && trace) PetscCall(PetscPopErrorHandler());
+  if (!ierr) ierr = FhnkMain(&status);
   if (ierr) {
     /* an error on some ranks only cannot finalize collectively: abort them all */
     PetscMPIInt size;
@@ -155,6 +342,7 @@ int main(int argc, char **argv)
     status = 1;
   }
   if (!trace) PetscCall(PetscPopErrorHandler());
+  PetscCall(PetscOptionsLeftRestore(NULL, &fhnk_nopt, &fhnk_optname, &fhnk_optvalue));
   PetscCall(PetscFinalize());
   return status;
 }
