@@ -98,12 +98,54 @@ static PetscErrorCode CheckRun(Fhnk fk)
   if (eft != TS_EXACTFINALTIME_MATCHSTEP) PetscCall(FhnkBad(fk, "-ts_exact_final_time %s is not supported: fhnk ends its steps exactly on every sample time (matchstep)", TSExactFinalTimeOptions[eft]));
   PetscCall(TSGetTime(fk->ts, &t0));
   if (t0 != 0) PetscCall(FhnkBad(fk, "-ts_init_time %g is not supported: a run starts at t = 0 (continue one with -restart)", (double)t0));
+  if (fk->tslim) { /* the limit companion (-limit_ts_*) must reach every sample time from t = 0 */
+    TSType    type;
+    PetscBool ok;
+    PetscInt  lmax;
+    PetscCall(TSGetType(fk->tslim, &type));
+    PetscCall(PetscStrInList(type, TSRK "," TSEULER "," TSSSP, ',', &ok));
+    if (!ok) PetscCall(FhnkBad(fk, "-limit_ts_type %s is not supported: the limit companion is integrated by an explicit type (rk, euler, ssp)", type));
+    PetscCall(TSGetMaxSteps(fk->tslim, &lmax));
+    if (lmax != PETSC_MAX_INT) PetscCall(FhnkBad(fk, "-limit_ts_max_steps is not supported: the limit companion must reach every sample time"));
+    PetscCall(TSGetExactFinalTime(fk->tslim, &eft));
+    if (eft != TS_EXACTFINALTIME_MATCHSTEP) PetscCall(FhnkBad(fk, "-limit_ts_exact_final_time %s is not supported: the limit companion ends its steps on every sample time (matchstep)", TSExactFinalTimeOptions[eft]));
+    PetscCall(TSGetTime(fk->tslim, &t0));
+    if (t0 != 0) PetscCall(FhnkBad(fk, "-limit_ts_init_time %g is not supported: the limit companion starts at t = 0", (double)t0));
+  }
   if (fk->bad_input) PetscFunctionReturn(0);
   for (PetscInt i = 0; i < fk->nsnap; i++)
     if (fk->snap_t[i] > fk->T * (1 + 1e-12)) {
       PetscCall(FhnkBad(fk, "-snapshot_times: %g is after the final time T = %g (-ts_max_time)", (double)fk->snap_t[i], (double)fk->T));
       break;
     }
+  if (fk->cpl.P) { /* P = Psi*rho0, computed once: a kernel far narrower than the cells of K overflows it */
+    PetscReal pmax;
+    PetscCall(VecNorm(fk->cpl.P, NORM_INFINITY, &pmax));
+    if (!(pmax < PETSC_INFINITY)) PetscCall(FhnkBad(fk, "-psi_J %g, -psi_sigma %g: the coupling Psi*rho0 is not finite on this grid of K (cells of %g): raise -psi_sigma or lower -psi_J", (double)fk->space.psi_J, (double)fk->space.psi_sigma, (double)(fk->space.Lx / fk->space.nx)));
+  }
+  if (fk->kind == FHNK_MODEL_KINETIC && !fk->bad_input) {
+    /* The kinetic initial data must sit in the (v,w) box, and no step of -ts_dt can be stable when
+       the explicit transport's Courant number over the box is huge (legitimate runs stay below
+       ~100): a bound from the coefficients, |N(v)| <= sum |c_k| |v|^k, P = Psi*rho0, Q <= |P| |v| */
+    const FhnkPhase *ph = &fk->ph;
+    const FhnkModel *m  = &fk->model;
+    const FhnkInit  *in = &fk->init;
+    const PetscReal  va = PetscMax(PetscAbsReal(ph->vmin), PetscAbsReal(ph->vmax)), wa = PetscMax(PetscAbsReal(ph->wmin), PetscAbsReal(ph->wmax));
+    const PetscReal  vlo = in->V0 - PetscAbsReal(in->V0amp) - PetscMax(0, -in->kick), vhi = in->V0 + PetscAbsReal(in->V0amp) + PetscMax(0, in->kick);
+    const PetscReal  wlo = in->W0 - PetscAbsReal(in->W0amp), whi = in->W0 + PetscAbsReal(in->W0amp);
+    PetscReal        nb = 0, vk = 1, pmax = 0, istim = 0, bv, bw, cflv, cflw;
+    if (!(vlo >= ph->vmin && vhi <= ph->vmax)) PetscCall(FhnkBad(fk, "-init_V0 %g, -init_V0_amp %g, -init_kick %g: the initial mean voltage spans [%g, %g], not inside the v box [%g, %g] (-vmin, -vmax)", (double)in->V0, (double)in->V0amp, (double)in->kick, (double)vlo, (double)vhi, (double)ph->vmin, (double)ph->vmax));
+    if (!(wlo >= ph->wmin && whi <= ph->wmax)) PetscCall(FhnkBad(fk, "-init_W0 %g, -init_W0_amp %g: the initial mean of w spans [%g, %g], not inside the w box [%g, %g] (-wmin, -wmax)", (double)in->W0, (double)in->W0amp, (double)wlo, (double)whi, (double)ph->wmin, (double)ph->wmax));
+    for (PetscInt k = 0; k < m->nN; k++, vk *= va) nb += PetscAbsReal(m->N[k]) * vk;
+    if (fk->cpl.P) PetscCall(VecNorm(fk->cpl.P, NORM_INFINITY, &pmax));
+    for (PetscInt k = 0; k < fk->stim.n; k++) istim += PetscAbsReal(fk->stim.amp[k]);
+    bv   = nb + wa + 2 * pmax * va + istim;
+    bw   = PetscAbsReal(m->a) * va + m->b * wa + PetscAbsReal(m->c);
+    cflv = bv * fk->dt / ph->dv;
+    cflw = bw * fk->dt / ph->dw;
+    if (!(cflv <= 1e4 && cflw <= 1e4))
+      PetscCall(FhnkBad(fk, "the explicit transport's Courant number on the (v,w) box may reach %.3g in v (|dv/dt| up to %.3g from -N_coeffs, w, -psi_J x Psi*rho0 = %.3g, -stim_amp) and %.3g in w (|dw/dt| up to %.3g from -fhn_a, -fhn_b, -fhn_c): no step of -ts_dt %g can be stable; lower -ts_dt, narrow the box or check these options", (double)cflv, (double)bv, (double)pmax, (double)cflw, (double)bw, (double)fk->dt));
+  }
   if (!force) {
     PetscReal steps = fk->T / fk->dt, hmin, hmax;
     if (fk->adaptive) { /* the controller may grow the step up to -ts_adapt_dt_max */
@@ -116,6 +158,19 @@ static PetscErrorCode CheckRun(Fhnk fk)
     if (steps > FHNK_MAX_STEPS && (fk->kind == FHNK_MODEL_LIMIT || maxsteps > FHNK_MAX_STEPS)) {
       if (fk->adaptive) PetscCall(FhnkBad(fk, "-ts_max_time %g with -ts_adapt_dt_max %g needs at least %.3g time steps (more than %.0e: a run that would not end): raise -ts_adapt_dt_max, lower -ts_max_time, bound the run with -ts_max_steps, or pass -force", (double)fk->T, (double)hmax, (double)steps, FHNK_MAX_STEPS));
       else PetscCall(FhnkBad(fk, "-ts_max_time %g with -ts_dt %g is %.3g time steps (more than %.0e: a run that would not end): raise -ts_dt, lower -ts_max_time, bound the run with -ts_max_steps, or pass -force", (double)fk->T, (double)fk->dt, (double)steps, FHNK_MAX_STEPS));
+    }
+    if (fk->tslim) { /* the limit companion's steps: at least T over its largest (adaptive) or its fixed step */
+      TSAdapt   adapt;
+      PetscBool none;
+      PetscReal hl, lmin, lmax;
+      PetscCall(TSGetAdapt(fk->tslim, &adapt));
+      PetscCall(PetscObjectTypeCompare((PetscObject)adapt, TSADAPTNONE, &none));
+      if (none) PetscCall(TSGetTimeStep(fk->tslim, &hl));
+      else {
+        PetscCall(TSAdaptGetStepLimits(adapt, &lmin, &lmax));
+        hl = lmax;
+      }
+      if (!(hl > 0) || fk->T / hl > FHNK_MAX_STEPS) PetscCall(FhnkBad(fk, "the limit companion would take at least %.3g steps to T = %g (its %s %g, -limit_ts_%s; more than %.0e: a run that would not end): raise it, or pass -force", (double)(fk->T / hl), (double)fk->T, none ? "step" : "largest step", (double)hl, none ? "dt" : "adapt_dt_max", FHNK_MAX_STEPS));
     }
     if (fk->diag_dt > 0 && fk->diag_dt < 1e-6 * fk->dt) PetscCall(FhnkBad(fk, "-diag_dt %g is below 1e-6 x -ts_dt (%g): the sample clock cannot resolve it (a run that would not end); raise -diag_dt or lower -ts_dt", (double)fk->diag_dt, (double)fk->dt));
     else if (fk->diag_dt > 0 && fk->T / fk->diag_dt > FHNK_MAX_EVENTS) PetscCall(FhnkBad(fk, "-diag_dt %g gives %.3g diagnostic samples over T = %g (more than %.0e): raise -diag_dt (0: start and end only), or pass -force", (double)fk->diag_dt, (double)(fk->T / fk->diag_dt), (double)fk->T, FHNK_MAX_EVENTS));

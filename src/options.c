@@ -420,6 +420,60 @@ static PetscErrorCode ReadList(Fhnk fk, PetscInt nopt, char **names, char **valu
   PetscFunctionReturn(0);
 }
 
+/* PETSc's TSAdapt refuses some values only once TSSetFromOptions runs (on every rank at once,
+   without naming the option), and accepts negative tolerances: checked here, for the run's TS and
+   the limit companion's (limit_ prefix). Types other than none, basic and dsp do not work with
+   fhnk's steppers (cfl, history, glee fail in the first step). */
+static PetscErrorCode CheckTSValues(Fhnk fk, PetscInt nopt, char **names, char **values)
+{
+  const char *prefixes[] = {"", "limit_"};
+  PetscFunctionBeginUser;
+  for (int k = 0; k < 2; k++) {
+    char        nm[64];
+    const char *v;
+    PetscBool   set;
+    PetscReal   x, dtmin = 1e-20, dtmax = 1e20;
+#define GETREAL(opt) (snprintf(nm, sizeof(nm), "%s" opt, prefixes[k]), OptionValue(nopt, names, values, nm, &v, &set), set && !ParseReal(v, &x))
+    /* tolerances: 0, or above what double precision resolves (an unreachable one makes the
+       controller shrink the step until it underflows) */
+    if (GETREAL("ts_rtol") && !(x == 0 || x >= 1e-14)) BAD("-%s must be 0 or >= 1e-14 (got %g)", nm, (double)x);
+    if (GETREAL("ts_atol") && !(x == 0 || x >= 1e-14)) BAD("-%s must be 0 or >= 1e-14 (got %g)", nm, (double)x);
+    if (GETREAL("ts_adapt_dt_min")) {
+      if (x < 0) BAD("-%s must be >= 0 (got %g)", nm, (double)x);
+      dtmin = x;
+    }
+    if (GETREAL("ts_adapt_dt_max")) {
+      if (!(x > 0)) BAD("-%s must be > 0 (got %g)", nm, (double)x);
+      dtmax = x;
+    }
+    if (!(dtmin < dtmax) && dtmin >= 0 && dtmax > 0) BAD("-%sts_adapt_dt_min %g must be below -%sts_adapt_dt_max %g", prefixes[k], (double)dtmin, prefixes[k], (double)dtmax);
+    if (GETREAL("ts_adapt_safety") && !(x >= 0 && x <= 1)) BAD("-%s must be in [0, 1] (got %g)", nm, (double)x);
+    if (GETREAL("ts_adapt_reject_safety") && !(x >= 0 && x <= 1)) BAD("-%s must be in [0, 1] (got %g)", nm, (double)x);
+    if (GETREAL("ts_adapt_scale_solve_failed") && !(x > 0 && x <= 1)) BAD("-%s must be in (0, 1] (got %g)", nm, (double)x);
+#undef GETREAL
+    snprintf(nm, sizeof(nm), "%sts_adapt_clip", prefixes[k]);
+    PetscCall(OptionValue(nopt, names, values, nm, &v, &set));
+    if (set && v) {
+      PetscReal c[2] = {0, 0};
+      PetscInt  n    = 0;
+      PetscBool ok;
+      PetscCall(ParseList(fk, nm, v, PETSC_FALSE, NULL, NULL, &n, &ok));
+      if (ok && n == 2) PetscCall(ParseList(fk, nm, v, PETSC_FALSE, c, NULL, &n, &ok));
+      if (ok && !(n == 2 && c[0] >= 0 && c[0] <= 1 && c[1] >= 1)) {
+        char sh[64];
+        BAD("-%s needs two factors: a decrease in [0, 1] and an increase >= 1 (got %s)", nm, Shown(v, sh, sizeof(sh)));
+      }
+    }
+    snprintf(nm, sizeof(nm), "%sts_adapt_type", prefixes[k]);
+    PetscCall(OptionValue(nopt, names, values, nm, &v, &set));
+    if (set && v && strcasecmp(v, "none") && strcasecmp(v, "basic") && strcasecmp(v, "dsp")) {
+      char sh[64];
+      BAD("-%s %s is not supported: use none, basic or dsp", nm, Shown(v, sh, sizeof(sh)));
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
 /* Memory a run needs per rank, estimated before anything is allocated, against the physical
    memory of the node shared by the ranks on it: refused with the estimate rather than dying in
    the allocator halfway through the set-up */
@@ -506,6 +560,7 @@ PetscErrorCode FhnkProcessOptions(Fhnk fk)
     PetscCall(ReadList(fk, nopt, names, values, "snapshot_times", PETSC_FALSE, &fk->snap_t, NULL, &fk->nsnap, &sett));
     PetscCall(ReadList(fk, nopt, names, values, "snapshot_points", PETSC_TRUE, NULL, &fk->snap_pts, &fk->nsnap_pts, &setp));
   }
+  if (!fk->bad_input) PetscCall(CheckTSValues(fk, nopt, names, values));
   PetscCall(PetscOptionsLeftRestore(NULL, &nopt, &names, &values));
   if (fk->bad_input) goto end;
   if (setN) {
