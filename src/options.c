@@ -483,7 +483,7 @@ static PetscErrorCode CheckMemory(Fhnk fk)
   const FhnkPhase *ph = &fk->ph;
   MPI_Comm         node;
   PetscMPIInt      nnode;
-  double           phys, per_rank, npts, nloc, bytes, state = 0, net = 0;
+  double           phys, per_rank, npts, nloc, bytes, state = 0, net = 0, psi = 0;
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_split_type(fk->comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
   PetscCallMPI(MPI_Comm_size(node, &nnode));
@@ -503,9 +503,23 @@ static PetscErrorCode CheckMemory(Fhnk fk)
     net = (double)fk->net.m / fk->size * 8.0 * 8.0; /* v, w, the noise and work arrays of every neuron */
     bytes += net;
   }
+  if (bytes <= per_rank) { /* the Psi matrix, when the coupling will be one (its nonzeros from the kernel's reach) */
+    FhnkKernel k;
+    PetscBool  found, mat, isauto;
+    PetscCall(FhnkCouplingKernelInfo(fk, sp->psi_type, &k, &found));
+    PetscCall(PetscStrcmp(fk->cpl.method, "matrix", &mat));
+    PetscCall(PetscStrcmp(fk->cpl.method, "auto", &isauto));
+    if (found && k.support > 0 && (mat || (isauto && !k.invariant))) {
+      PetscReal cm, cf, nnz;
+      PetscCall(FhnkCouplingCosts(fk, &cm, &cf, &nnz));
+      psi = nnz * (sizeof(PetscReal) + sizeof(PetscInt)) / fk->size;
+      bytes += psi;
+    }
+  }
   if (bytes > per_rank) {
     char what[256];
-    if (state > 0) snprintf(what, sizeof(what), "-nv %lld x -nw %lld cells at each of %.0f points of K per rank, 8 bytes x 8 vectors", (long long)ph->nv, (long long)ph->nw, nloc);
+    if (psi > state && psi > net) snprintf(what, sizeof(what), "the Psi matrix of -psi_type %s on %.0f points of K: %.3g GB per rank", sp->psi_type, npts, psi / 1e9);
+    else if (state > 0) snprintf(what, sizeof(what), "-nv %lld x -nw %lld cells at each of %.0f points of K per rank, 8 bytes x 8 vectors", (long long)ph->nv, (long long)ph->nw, nloc);
     else if (net > 0) snprintf(what, sizeof(what), "-network_m %lld neurons, %.0f per rank", (long long)fk->net.m, (double)fk->net.m / fk->size);
     else snprintf(what, sizeof(what), "-nx/-ny: %.0f points of K per rank", nloc);
     BAD("the run needs about %.3g GB of memory per rank (%s), more than the %.3g GB per rank of this node (%.3g GB shared by %d rank%s): use a smaller grid, or more nodes", bytes / 1e9, what, per_rank / 1e9, phys / 1e9, (int)nnode, nnode > 1 ? "s" : "");
