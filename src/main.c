@@ -373,6 +373,25 @@ static int CheckOptionsFiles(int argc, char **argv)
   return bad;
 }
 
+/* After an error: when every rank has it (bad input found late, a failed step, a full disk: the
+   usual case), they finalize together and exit 1 with their one-line message, without Open MPI's
+   abort report (which may add "ORTE_ERROR_LOG" noise); a rank alone with its error (the others
+   busy or waiting elsewhere) aborts the job after a grace period of 5 s. The barrier has a
+   communicator of its own, so it never meets the run's collectives. */
+static MPI_Comm fhnk_errcomm = MPI_COMM_NULL;
+
+static PetscBool EveryRankFailed(void)
+{
+  MPI_Request req;
+  int         done = 0;
+  if (fhnk_errcomm == MPI_COMM_NULL || MPI_Ibarrier(fhnk_errcomm, &req) != MPI_SUCCESS) return PETSC_FALSE;
+  for (int i = 0; i < 500 && !done; i++) {
+    if (MPI_Test(&req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS) return PETSC_FALSE;
+    if (!done) usleep(10000);
+  }
+  return done ? PETSC_TRUE : PETSC_FALSE;
+}
+
 int main(int argc, char **argv)
 {
   PetscErrorCode ierr;
@@ -385,6 +404,7 @@ int main(int argc, char **argv)
   FhnkSignalInstall();
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* HDF5 failures are reported by fhnk, in one line */
   PetscCall(PetscOptionsLeftGet(NULL, &fhnk_nopt, &fhnk_optname, &fhnk_optvalue));
+  PetscCallMPI(MPI_Comm_dup(PETSC_COMM_WORLD, &fhnk_errcomm));
   PetscCall(PetscPushErrorHandler(ConciseErrorHandler, NULL));
   ierr = PetscOptionsGetBool(NULL, NULL, "-fhnk_traceback", &trace, NULL);
   if (!ierr && trace) PetscCall(PetscPopErrorHandler());
@@ -393,10 +413,11 @@ int main(int argc, char **argv)
     /* an error on some ranks only cannot finalize collectively: abort them all */
     PetscMPIInt size;
     MPI_Comm_size(PETSC_COMM_WORLD, &size);
-    if (size > 1) MPI_Abort(PETSC_COMM_WORLD, 1);
+    if (size > 1 && !EveryRankFailed()) MPI_Abort(PETSC_COMM_WORLD, 1);
     status = 1;
   }
   if (!trace) PetscCall(PetscPopErrorHandler());
+  PetscCallMPI(MPI_Comm_free(&fhnk_errcomm));
   PetscCall(PetscOptionsLeftRestore(NULL, &fhnk_nopt, &fhnk_optname, &fhnk_optvalue));
   PetscCall(PetscFinalize());
   return status;
