@@ -123,6 +123,23 @@ static PetscErrorCode CheckRun(Fhnk fk)
     PetscCall(VecNorm(fk->cpl.P, NORM_INFINITY, &pmax));
     if (!(pmax < PETSC_INFINITY)) PetscCall(FhnkBad(fk, "-psi_J %g, -psi_sigma %g: the coupling Psi*rho0 is not finite on this grid of K (cells of %g): raise -psi_sigma or lower -psi_J", (double)fk->space.psi_J, (double)fk->space.psi_sigma, (double)(fk->space.Lx / fk->space.nx)));
   }
+  if (fk->kind == FHNK_MODEL_NETWORK && !fk->bad_input) {
+    /* the network's drift is explicit: refused when a step of -ts_dt would carry a neuron across
+       the (v,w) box (the scale of the model's states) a hundred times or more */
+    const FhnkPhase *ph = &fk->ph;
+    const FhnkModel *m  = &fk->model;
+    const PetscReal  va = PetscMax(PetscAbsReal(ph->vmin), PetscAbsReal(ph->vmax)), wa = PetscMax(PetscAbsReal(ph->wmin), PetscAbsReal(ph->wmax));
+    PetscReal        nb = 0, vk = 1, pmax = 0, istim = 0, bv, bw, cv, cw;
+    for (PetscInt k = 0; k < m->nN; k++, vk *= va) nb += PetscAbsReal(m->N[k]) * vk;
+    if (fk->cpl.P) PetscCall(VecNorm(fk->cpl.P, NORM_INFINITY, &pmax));
+    for (PetscInt k = 0; k < fk->stim.n; k++) istim += PetscAbsReal(fk->stim.amp[k]);
+    bv = nb + wa + 2 * pmax * va + istim;
+    bw = PetscAbsReal(m->a) * va + m->b * wa + PetscAbsReal(m->c);
+    cv = bv * fk->dt / (ph->vmax - ph->vmin);
+    cw = bw * fk->dt / (ph->wmax - ph->wmin);
+    if (!(cv <= 100 && cw <= 100))
+      PetscCall(FhnkBad(fk, "a step of -ts_dt %g carries a neuron's v across the box [-vmin, -vmax] up to %.3g times (|dv/dt| up to %.3g from -N_coeffs, w, -psi_J x Psi*rho0 = %.3g, -stim_amp) and w across [-wmin, -wmax] up to %.3g times (|dw/dt| up to %.3g from -fhn_a, -fhn_b, -fhn_c): the explicit drift cannot be stable; lower -ts_dt or check these options", (double)fk->dt, (double)cv, (double)bv, (double)pmax, (double)cw, (double)bw));
+  }
   if (fk->kind == FHNK_MODEL_KINETIC && !fk->bad_input) {
     /* The kinetic initial data must sit in the (v,w) box, and no step of -ts_dt can be stable when
        the explicit transport's Courant number over the box is huge (legitimate runs stay below

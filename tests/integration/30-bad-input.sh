@@ -149,6 +149,7 @@ CASES=(
   "|-limit_ts_adapt_dt_max 1e-12|limit_ts_adapt_dt_max|not end"
   "|-limit_ts_max_steps 1|limit_ts_max_steps"
   "|-limit_ts_init_time 5|limit_ts_init_time"
+  "model fhn_c|-model network -fhn_c 2147483647|fhn_c|drift"
 )
 MEMKB=$(awk '/MemTotal/ {print $2}' /proc/meminfo)
 i=0
