@@ -78,6 +78,27 @@ static PetscErrorCode Summary(Fhnk fk)
   PetscFunctionReturn(0);
 }
 
+/* Bounds of the drift over the states of a run, the (v,w) box and the initial means (kick
+   included): |dv/dt| <= |N(v)| + |w| + 2 |P| |v| + sum |I_k| (|N(v)| <= sum |c_k| |v|^k,
+   P = Psi*rho0, Q = Psi*(rho0 V) <= |P| |v|), |dw/dt| <= |a| |v| + b |w| + |c|; pmax = max |P| */
+static PetscErrorCode DriftBound(Fhnk fk, PetscReal *bv, PetscReal *bw, PetscReal *pmax)
+{
+  const FhnkPhase *ph = &fk->ph;
+  const FhnkModel *m  = &fk->model;
+  const FhnkInit  *in = &fk->init;
+  PetscReal        va, wa, nb = 0, vk = 1, istim = 0;
+  PetscFunctionBeginUser;
+  va = PetscMax(PetscMax(PetscAbsReal(ph->vmin), PetscAbsReal(ph->vmax)), PetscAbsReal(in->V0) + PetscAbsReal(in->V0amp) + PetscAbsReal(in->kick));
+  wa = PetscMax(PetscMax(PetscAbsReal(ph->wmin), PetscAbsReal(ph->wmax)), PetscAbsReal(in->W0) + PetscAbsReal(in->W0amp));
+  for (PetscInt k = 0; k < m->nN; k++, vk *= va) nb += PetscAbsReal(m->N[k]) * vk;
+  *pmax = 0;
+  if (fk->cpl.P) PetscCall(VecNorm(fk->cpl.P, NORM_INFINITY, pmax));
+  for (PetscInt k = 0; k < fk->stim.n; k++) istim += PetscAbsReal(fk->stim.amp[k]);
+  *bv = nb + wa + 2 * *pmax * va + istim;
+  *bw = PetscAbsReal(m->a) * va + m->b * wa + PetscAbsReal(m->c);
+  PetscFunctionReturn(0);
+}
+
 /* Once T and dt are known: the run must end. Refused unless -force: more than 1e9 time steps
    (T/dt, or T over the largest adaptive step, unless -ts_max_steps stops the run sooner), more
    than 1e7 diagnostic samples, checkpoints or switchings of the stimulus (each one ends a step).
@@ -123,41 +144,32 @@ static PetscErrorCode CheckRun(Fhnk fk)
     PetscCall(VecNorm(fk->cpl.P, NORM_INFINITY, &pmax));
     if (!(pmax < PETSC_INFINITY)) PetscCall(FhnkBad(fk, "-psi_J %g, -psi_sigma %g: the coupling Psi*rho0 is not finite on this grid of K (cells of %g): raise -psi_sigma or lower -psi_J", (double)fk->space.psi_J, (double)fk->space.psi_sigma, (double)(fk->space.Lx / fk->space.nx)));
   }
-  if (fk->kind == FHNK_MODEL_NETWORK && !fk->bad_input) {
-    /* the network's drift is explicit: refused when a step of -ts_dt would carry a neuron across
-       the (v,w) box (the scale of the model's states) a hundred times or more */
+  if (fk->kind != FHNK_MODEL_KINETIC && !fk->bad_input) {
+    /* network and limit runs: their drift is integrated explicitly (the network's with steps of
+       -ts_dt, the limit system's by an adaptive RK starting at 1e-3); refused when one such step
+       would carry a state across the (v,w) box a hundred times or more, bounding the drift on the
+       box and at the initial means */
     const FhnkPhase *ph = &fk->ph;
-    const FhnkModel *m  = &fk->model;
-    const PetscReal  va = PetscMax(PetscAbsReal(ph->vmin), PetscAbsReal(ph->vmax)), wa = PetscMax(PetscAbsReal(ph->wmin), PetscAbsReal(ph->wmax));
-    PetscReal        nb = 0, vk = 1, pmax = 0, istim = 0, bv, bw, cv, cw;
-    for (PetscInt k = 0; k < m->nN; k++, vk *= va) nb += PetscAbsReal(m->N[k]) * vk;
-    if (fk->cpl.P) PetscCall(VecNorm(fk->cpl.P, NORM_INFINITY, &pmax));
-    for (PetscInt k = 0; k < fk->stim.n; k++) istim += PetscAbsReal(fk->stim.amp[k]);
-    bv = nb + wa + 2 * pmax * va + istim;
-    bw = PetscAbsReal(m->a) * va + m->b * wa + PetscAbsReal(m->c);
-    cv = bv * fk->dt / (ph->vmax - ph->vmin);
-    cw = bw * fk->dt / (ph->wmax - ph->wmin);
+    const PetscReal  h  = fk->kind == FHNK_MODEL_NETWORK ? fk->dt : 1e-3;
+    PetscReal        bv, bw, pmax, cv, cw;
+    PetscCall(DriftBound(fk, &bv, &bw, &pmax));
+    cv = bv * h / (ph->vmax - ph->vmin);
+    cw = bw * h / (ph->wmax - ph->wmin);
     if (!(cv <= 100 && cw <= 100))
-      PetscCall(FhnkBad(fk, "a step of -ts_dt %g carries a neuron's v across the box [-vmin, -vmax] up to %.3g times (|dv/dt| up to %.3g from -N_coeffs, w, -psi_J x Psi*rho0 = %.3g, -stim_amp) and w across [-wmin, -wmax] up to %.3g times (|dw/dt| up to %.3g from -fhn_a, -fhn_b, -fhn_c): the explicit drift cannot be stable; lower -ts_dt or check these options", (double)fk->dt, (double)cv, (double)bv, (double)pmax, (double)cw, (double)bw));
+      PetscCall(FhnkBad(fk, "a step of %g carries v across the box [-vmin, -vmax] up to %.3g times (|dv/dt| up to %.3g from -N_coeffs, w, -psi_J x Psi*rho0 = %.3g, -stim_amp, -init_V0) and w across [-wmin, -wmax] up to %.3g times (|dw/dt| up to %.3g from -fhn_a, -fhn_b, -fhn_c, -init_W0): the explicit drift cannot be stable; %scheck these options", (double)h, (double)cv, (double)bv, (double)pmax, (double)cw, (double)bw, fk->kind == FHNK_MODEL_NETWORK ? "lower -ts_dt or " : ""));
   }
   if (fk->kind == FHNK_MODEL_KINETIC && !fk->bad_input) {
     /* The kinetic initial data must sit in the (v,w) box, and no step of -ts_dt can be stable when
        the explicit transport's Courant number over the box is huge (legitimate runs stay below
        ~100): a bound from the coefficients, |N(v)| <= sum |c_k| |v|^k, P = Psi*rho0, Q <= |P| |v| */
     const FhnkPhase *ph = &fk->ph;
-    const FhnkModel *m  = &fk->model;
     const FhnkInit  *in = &fk->init;
-    const PetscReal  va = PetscMax(PetscAbsReal(ph->vmin), PetscAbsReal(ph->vmax)), wa = PetscMax(PetscAbsReal(ph->wmin), PetscAbsReal(ph->wmax));
     const PetscReal  vlo = in->V0 - PetscAbsReal(in->V0amp) - PetscMax(0, -in->kick), vhi = in->V0 + PetscAbsReal(in->V0amp) + PetscMax(0, in->kick);
     const PetscReal  wlo = in->W0 - PetscAbsReal(in->W0amp), whi = in->W0 + PetscAbsReal(in->W0amp);
-    PetscReal        nb = 0, vk = 1, pmax = 0, istim = 0, bv, bw, cflv, cflw;
+    PetscReal        pmax, bv, bw, cflv, cflw;
     if (!(vlo >= ph->vmin && vhi <= ph->vmax)) PetscCall(FhnkBad(fk, "-init_V0 %g, -init_V0_amp %g, -init_kick %g: the initial mean voltage spans [%g, %g], not inside the v box [%g, %g] (-vmin, -vmax)", (double)in->V0, (double)in->V0amp, (double)in->kick, (double)vlo, (double)vhi, (double)ph->vmin, (double)ph->vmax));
     if (!(wlo >= ph->wmin && whi <= ph->wmax)) PetscCall(FhnkBad(fk, "-init_W0 %g, -init_W0_amp %g: the initial mean of w spans [%g, %g], not inside the w box [%g, %g] (-wmin, -wmax)", (double)in->W0, (double)in->W0amp, (double)wlo, (double)whi, (double)ph->wmin, (double)ph->wmax));
-    for (PetscInt k = 0; k < m->nN; k++, vk *= va) nb += PetscAbsReal(m->N[k]) * vk;
-    if (fk->cpl.P) PetscCall(VecNorm(fk->cpl.P, NORM_INFINITY, &pmax));
-    for (PetscInt k = 0; k < fk->stim.n; k++) istim += PetscAbsReal(fk->stim.amp[k]);
-    bv   = nb + wa + 2 * pmax * va + istim;
-    bw   = PetscAbsReal(m->a) * va + m->b * wa + PetscAbsReal(m->c);
+    PetscCall(DriftBound(fk, &bv, &bw, &pmax));
     cflv = bv * fk->dt / ph->dv;
     cflw = bw * fk->dt / ph->dw;
     if (!(cflv <= 1e4 && cflw <= 1e4))

@@ -340,6 +340,12 @@ static PetscErrorCode CheckValue(Fhnk fk, const char *name, OptKind kind, const 
     if (!ok) BAD("-%s: '%s' is not a truth value (true, false, yes, no, 1, 0, on, off)", name, Shown(value, sh, sizeof(sh)));
     PetscFunctionReturn(0);
   }
+  if (value && kind != OPT_REAL && kind != OPT_INT && kind != OPT_BOOL)
+    for (const char *c = value; *c; c++)
+      if (iscntrl((unsigned char)*c)) {
+        BAD("-%s: '%s' contains a control character (a newline?)", name, Shown(value, sh, sizeof(sh)));
+        PetscFunctionReturn(0);
+      }
   if (kind == OPT_PATH) {
     PetscCall(CheckPath(fk, name, value, !strcmp(name, "o") ? (size_t)FHNK_OUTDIR_MAX : (size_t)FHNK_RESTART_MAX, !strcmp(name, "o") ? FHNK_OUTDIR_WHY : "the system's limit"));
     PetscFunctionReturn(0);

@@ -150,6 +150,8 @@ CASES=(
   "|-limit_ts_max_steps 1|limit_ts_max_steps"
   "|-limit_ts_init_time 5|limit_ts_init_time"
   "model fhn_c|-model network -fhn_c 2147483647|fhn_c|drift"
+  "model|-model \$'kin\\netic'|model|control character"
+  "model|-model limit -init_V0_amp 99999999999|init_V0|drift"
 )
 MEMKB=$(awk '/MemTotal/ {print $2}' /proc/meminfo)
 i=0
