@@ -22,6 +22,9 @@ static const char help[] = "fhnk: MPI-parallel solver of the kinetic FitzHugh-Na
 #define FHNK_MAX_STEPS   1e9 /* time steps                                          */
 #define FHNK_MAX_EVENTS  1e7 /* samples, checkpoints, switchings of the stimulus     */
 
+static PetscBool fhnk_past_checks; /* set once the checks are done: files may be open from then on,
+                                      and an abort keeps them as last flushed (no partial sample) */
+
 /* the options as given, kept so that a value PETSc itself fails to parse (an option fhnk does not
    check beforehand) is reported with the option's name */
 static PetscInt fhnk_nopt;
@@ -248,6 +251,8 @@ static PetscErrorCode FhnkMain(int *status)
   }
   if (fk->bad_input) goto cleanup;
 
+  fhnk_past_checks = PETSC_TRUE;
+
   /* every check, and the state of a restart, before the first byte is written */
   PetscCall(FhnkLimitInitial(fk, fk->ulim));
   fk->tdiag       = 0;
@@ -402,11 +407,12 @@ static int CheckOptionsFiles(int argc, char **argv)
   return bad;
 }
 
-/* After an error: when every rank has it (bad input found late, a failed step, a full disk: the
-   usual case), they finalize together and exit 1 with their one-line message, without Open MPI's
-   abort report (which may add "ORTE_ERROR_LOG" noise); a rank alone with its error (the others
-   busy or waiting elsewhere) aborts the job after a grace period of 5 s. The barrier has a
-   communicator of its own, so it never meets the run's collectives. */
+/* After an error during the set-up and the checks (bad input PETSc itself refuses, on every rank
+   at once: the usual case), the ranks finalize together and exit 1 with their one-line message,
+   without Open MPI's abort report (which may add "ORTE_ERROR_LOG" noise); a rank alone with its
+   error (the others busy or waiting elsewhere) aborts the job after a grace period of 5 s. The
+   barrier has a communicator of its own, so it never meets the run's collectives. Errors once
+   files may be open (a failed step, a full disk) abort as before: the files stay as last flushed. */
 static MPI_Comm fhnk_errcomm = MPI_COMM_NULL;
 
 static PetscBool EveryRankFailed(void)
@@ -442,7 +448,7 @@ int main(int argc, char **argv)
     /* an error on some ranks only cannot finalize collectively: abort them all */
     PetscMPIInt size;
     MPI_Comm_size(PETSC_COMM_WORLD, &size);
-    if (size > 1 && !EveryRankFailed()) MPI_Abort(PETSC_COMM_WORLD, 1);
+    if (size > 1 && (fhnk_past_checks || !EveryRankFailed())) MPI_Abort(PETSC_COMM_WORLD, 1);
     status = 1;
   }
   if (!trace) PetscCall(PetscPopErrorHandler());
