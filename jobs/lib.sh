@@ -23,13 +23,13 @@ if [ "$(id -u)" = 0 ]; then
     export OMPI_ALLOW_RUN_AS_ROOT=${OMPI_ALLOW_RUN_AS_ROOT:-1} OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=${OMPI_ALLOW_RUN_AS_ROOT_CONFIRM:-1}
 fi
 
-# When mpirun itself gets SIGTERM or SIGINT (scancel, a time limit, Ctrl-C), Open MPI sends the
-# ranks SIGCONT, then SIGTERM odls_base_sigkill_timeout seconds later, then SIGKILL as many
-# seconds after that (default 1 s each): too little for a step plus a large checkpoint. A minute
-# lets the ranks finish and write theirs (tests/integration/61-signals.sh). The scripts themselves
-# forward a signal as SIGUSR1, which mpirun passes on at once without ending the job.
-export OMPI_MCA_odls_base_sigkill_timeout=${OMPI_MCA_odls_base_sigkill_timeout:-60}
-
+# When mpirun itself gets SIGTERM or SIGINT, Open MPI sends the ranks SIGCONT, then SIGTERM
+# odls_base_sigkill_timeout seconds later, then SIGKILL as many seconds after that (default 1 s
+# each): too little for a step plus a large checkpoint. The scripts therefore never let mpirun
+# see such a signal: they trap it and forward SIGUSR1, which mpirun passes on to the ranks at once
+# (the ranks checkpoint and exit 75); on a terminal the solver runs in a session of its own, so
+# that Ctrl-C reaches this script only. (Raising odls_base_sigkill_timeout instead would also make
+# mpirun wait twice that long after every non-zero exit, 75 included.)
 fhnk_log() { echo "[fhnk-job $(date '+%F %T')] $*"; }
 fhnk_die() { fhnk_log "ERROR: $*" >&2; exit 1; }
 
@@ -121,7 +121,7 @@ fhnk_run() {
         FHNK_RC=$FHNK_EXIT_SIGNAL; return
     fi
     fhnk_log "run: ${cmd[*]}"
-    "${cmd[@]}" &
+    if [ -t 0 ] && command -v setsid >/dev/null; then setsid "${cmd[@]}" & else "${cmd[@]}" & fi
     _fhnk_pid=$!
     while :; do
         wait "$_fhnk_pid"; rc=$?
