@@ -249,29 +249,29 @@ static PetscErrorCode CheckFile(Fhnk fk, const char *path, char *msg, size_t nms
         if (reals[k].now == -1 && !strncmp(reals[k].name, "network_", 8)) continue; /* not a network run */
         if (FhnkReadAttrReal(f, reals[k].name, x, 1, NULL)) {
           if (good) FAIL("%.600s", hdr);
-          FAIL("\n    %s missing", reals[k].name);
+          FAIL(" %s missing;", reals[k].name);
           continue;
         }
         if (x[0] != reals[k].now) {
           if (good) FAIL("%.600s", hdr);
-          FAIL("\n    -%s: checkpoint %.17g, now %.17g", reals[k].name, x[0], reals[k].now);
+          FAIL(" -%s: checkpoint %.17g, now %.17g;", reals[k].name, x[0], reals[k].now);
         }
       }
       if (FhnkReadAttrReal(f, "N_coeffs", x, FHNK_MAX_POLY, &n) || n != fk->model.nN || memcmp(x, fk->model.N, (size_t)n * sizeof(PetscReal))) {
         if (good) FAIL("%.600s", hdr);
-        FAIL("\n    -N_coeffs differ");
+        FAIL(" -N_coeffs differ;");
       }
       for (size_t k = 0; k < sizeof(strs) / sizeof(strs[0]); k++)
         if (FhnkReadAttrStr(f, strs[k].name, s, sizeof(s)) || strcmp(s, strs[k].now)) {
           if (good) FAIL("%.600s", hdr);
-          FAIL("\n    -%s: checkpoint %s, now %s", strs[k].name, s, strs[k].now);
+          FAIL(" -%s: checkpoint %s, now %s;", strs[k].name, s, strs[k].now);
         }
       if (stm->n && good) {
         PetscReal v[FHNK_MAX_STIM];
         for (size_t k = 0; k < sizeof(arrs) / sizeof(arrs[0]); k++)
           if (FhnkReadAttrReal(f, arrs[k].name, v, FHNK_MAX_STIM, &n) || n != stm->n || memcmp(v, arrs[k].now, (size_t)n * sizeof(PetscReal))) {
             if (good) FAIL("%.600s", hdr);
-            FAIL("\n    -%s differ", arrs[k].name);
+            FAIL(" -%s differ;", arrs[k].name);
           }
       }
       if (good) {

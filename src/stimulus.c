@@ -72,6 +72,7 @@ PetscErrorCode FhnkStimOptions(Fhnk fk)
   PetscInt  n = FHNK_MAX_STIM + 1;
   PetscBool set, any = PETSC_FALSE;
   PetscFunctionBeginUser;
+  amp[0] = 0; /* what -help shows */
   PetscOptionsBegin(fk->comm, NULL, "fhnk stimulus: I_ext(t,x) = sum_k A_k S_k(x) H_k(t), added to the v-drift of every model (docs/layout.md)", "fhnk");
   PetscCall(PetscOptionsRealArray("-stim_amp", "amplitudes A_k of the pulses, one per pulse (their number is the number of pulses; none: no stimulus)", "", amp, &n, &set));
   if (set && n > FHNK_MAX_STIM) {

@@ -322,7 +322,8 @@ PetscErrorCode FhnkRun(Fhnk fk)
   PetscBool kinetic = (PetscBool)(fk->kind == FHNK_MODEL_KINETIC);
   PetscInt  isnap = 0, step = fk->step0, maxsteps;
   PetscFunctionBeginUser;
-  tol                 = 1e-9 * PetscMax(fk->dt, 1e-300);
+  /* times closer than this are one: below every spacing of the run (step, samples, T) */
+  tol                 = 1e-9 * PetscMax(PetscMin(PetscMin(fk->dt, fk->T), fk->diag_dt > 0 ? fk->diag_dt : fk->dt), 1e-300);
   fk->wall_start      = MPI_Wtime();
   fk->wall_last_print = fk->wall_start;
   fk->stopped_short   = PETSC_FALSE;
