@@ -196,6 +196,7 @@ struct _p_Fhnk {
   PetscReal *snap_t;        /* -snapshot_times (nsnap, allocated)         */
   PetscInt  *snap_pts;      /* -snapshot_points (nsnap_pts, allocated)    */
   PetscBool warned_wall;
+  PetscBool warned_neg;
   double    wall_start, wall_last_print;
   PetscInt  last_print_step;
   void     *h5;             /* diagnostics file handle (io.c) */

@@ -338,10 +338,21 @@ static PetscErrorCode WriteStatic(Fhnk fk, const char *name, PetscInt ncol, Pets
    one dataset per time. */
 static const char *XdmfGroup(const char *field, char *buf, size_t n)
 {
-  snprintf(buf, n, "%s", field);
+  snprintf(buf, n, "%.63s", field);
   for (char *c = buf; *c; c++)
     if (*c == '/') *c = '_';
   return buf;
+}
+
+/* the fields shown in ParaView: every series over K (with the moments), not the scalars */
+static PetscInt XdmfFields(Fhnk fk, char names[][64])
+{
+  PetscBool field[64];
+  PetscInt  n = 0, k = 0;
+  if (AllSeries(fk, &n, names, field)) return 0;
+  for (PetscInt i = 0; i < n; i++)
+    if (field[i]) memmove(names[k++], names[i], 64);
+  return k;
 }
 
 static PetscErrorCode XdmfStatic(Fhnk fk)
@@ -399,17 +410,18 @@ static PetscErrorCode XdmfStatic(Fhnk fk)
    virtual dataset = row <row> of /<field> of diagnostics.h5 (no data is copied); < 0 on failure */
 static herr_t RowViews(Fhnk fk, hid_t file, PetscInt r0, PetscInt r1)
 {
-  const char *const *fl, *const *sl;
-  const hsize_t      npts = (hsize_t)fk->space.npts;
-  hid_t              vsp = H5Screate_simple(1, &npts, NULL), lcpl = LinkCreateIntermediate();
-  herr_t             st  = 0;
-  FhnkIOSeries(fk, &fl, &sl);
-  for (const char *const *f = fl; *f && st >= 0; f++) {
-    char    g[64], src[70];
+  char          fl[64][64];
+  const PetscInt nf   = XdmfFields(fk, fl);
+  const hsize_t  npts = (hsize_t)fk->space.npts;
+  hid_t          vsp = H5Screate_simple(1, &npts, NULL), lcpl = LinkCreateIntermediate();
+  herr_t         st  = 0;
+  for (PetscInt i = 0; i < nf && st >= 0; i++) {
+    const char *f = fl[i];
+    char        g[64], src[70];
     hsize_t dims[2] = {(hsize_t)r1, npts}, maxd[2] = {H5S_UNLIMITED, npts};
     hid_t   ssp = H5Screate_simple(2, dims, maxd);
-    XdmfGroup(*f, g, sizeof(g));
-    snprintf(src, sizeof(src), "/%s", *f);
+    XdmfGroup(f, g, sizeof(g));
+    snprintf(src, sizeof(src), "/%.63s", f);
     for (PetscInt row = r0; row < r1 && st >= 0; row++) {
       char    name[96];
       hsize_t s0[2] = {(hsize_t)row, 0}, cnt[2] = {1, npts};
@@ -445,12 +457,11 @@ static PetscErrorCode ViewsOpen(Fhnk fk, PetscBool fresh)
   if (!fresh && access(path, F_OK) == 0) {
     h->views = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
     if (h->views >= 0 && fk->nt > 0) { /* every view of the rows kept must be there */
-      char      last[96], g[64];
-      PetscBool all = PETSC_TRUE;
-      const char *const *fl, *const *sl;
-      PetscCall(FhnkIOSeries(fk, &fl, &sl));
-      for (const char *const *f = fl; *f && all; f++) {
-        XdmfGroup(*f, g, sizeof(g));
+      char           last[96], g[64], fl[64][64];
+      PetscBool      all = PETSC_TRUE;
+      const PetscInt nf  = XdmfFields(fk, fl);
+      for (PetscInt i = 0; i < nf && all; i++) {
+        XdmfGroup(fl[i], g, sizeof(g));
         snprintf(last, sizeof(last), "%s/%06d", g, (int)fk->nt - 1);
         all = (PetscBool)(H5Lexists(h->views, g, H5P_DEFAULT) > 0 && H5Lexists(h->views, last, H5P_DEFAULT) > 0);
       }
@@ -482,13 +493,13 @@ static PetscErrorCode XdmfRow(Fhnk fk, PetscInt row)
 /* one <Grid> of the temporal collection */
 static void XdmfStep(Fhnk fk, FILE *fp, PetscInt row, PetscReal t)
 {
-  const char *const *fl, *const *sl;
-  const long         nc = (long)fk->space.npts;
-  FhnkIOSeries(fk, &fl, &sl);
+  char           fl[64][64];
+  const PetscInt nf = XdmfFields(fk, fl);
+  const long     nc = (long)fk->space.npts;
   fprintf(fp, "      <Grid Name=\"t%06d\" GridType=\"Uniform\">\n        <xi:include xpointer=\"xpointer(//Grid[@Name=&quot;K&quot;]/*[self::Topology or self::Geometry])\" />\n        <Time Value=\"%.17g\" />\n", (int)row, (double)t);
-  for (const char *const *f = fl; *f; f++) {
+  for (PetscInt i = 0; i < nf; i++) {
     char g[64];
-    XdmfGroup(*f, g, sizeof(g));
+    XdmfGroup(fl[i], g, sizeof(g));
     fprintf(fp, "        <Attribute Name=\"%s\" AttributeType=\"Scalar\" Center=\"Cell\">\n          <DataItem DataType=\"Float\" Precision=\"8\" Dimensions=\"%ld\" Format=\"HDF\">diagnostics-xdmf.h5:/%s/%06d</DataItem>\n        </Attribute>\n", g, nc, g, (int)row);
   }
   fprintf(fp, "      </Grid>\n");

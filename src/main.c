@@ -101,7 +101,13 @@ static PetscErrorCode FhnkMain(int *status, FhnkErrCtx *ectx)
   if (restart) PetscCall(FhnkIOContinue(fk));
   else PetscCall(FhnkIOCreate(fk));
   PetscCall(FhnkResolutionReport(fk));
-  PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk %s: %s model, eps = %g, K: %" PetscInt_FMT " point%s (%dD), phase grid %" PetscInt_FMT " x %" PetscInt_FMT ", dt = %g, T = %g, %d rank%s -> %s\n", FHNK_VERSION, fk->modeltype, (double)fk->model.eps, fk->space.npts, fk->space.npts > 1 ? "s" : "", (int)fk->space.dim, fk->ph.nv, fk->ph.nw, (double)fk->dt, (double)fk->T, fk->size, fk->size > 1 ? "s" : "", fk->outdir));
+  { /* the header names what the model level uses: phase grid (kinetic), neurons (network) */
+    char what[128];
+    if (fk->kind == FHNK_MODEL_KINETIC) PetscCall(PetscSNPrintf(what, sizeof(what), "eps = %g, phase grid %" PetscInt_FMT " x %" PetscInt_FMT ", ", (double)fk->model.eps, fk->ph.nv, fk->ph.nw));
+    else if (fk->kind == FHNK_MODEL_NETWORK) PetscCall(PetscSNPrintf(what, sizeof(what), "eps = %g, %lld neurons, ", (double)fk->model.eps, (long long)fk->net.ntotal));
+    else what[0] = 0;
+    PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk %s: %s model, %sK: %" PetscInt_FMT " point%s (%dD), dt = %g, T = %g, %d rank%s -> %s\n", FHNK_VERSION, fk->modeltype, what, fk->space.npts, fk->space.npts > 1 ? "s" : "", (int)fk->space.dim, (double)fk->dt, (double)fk->T, fk->size, fk->size > 1 ? "s" : "", fk->outdir));
+  }
   if (fk->kind == FHNK_MODEL_KINETIC) { /* allocate stage vectors before the timed loop */
     PetscCall(TSSetSolution(fk->ts, fk->f));
     PetscCall(TSSetUp(fk->ts));

@@ -191,7 +191,7 @@ PetscErrorCode FhnkTSSetUp(Fhnk fk)
     PetscCall(VecMax(fk->rho0, NULL, &rmax));
     if (!set && PetscSqrtReal(fk->model.eps / rmax) < fk->v_muscl_min_cells * fk->ph.dv) {
       PetscCall(FhnkFusedSetType(fk->ts, "euler"));
-      PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: note: the v-grid does not resolve sqrt(eps/rho0): time stepping with IMEX Euler (first order, keeps f >= 0 for any eps); pass -ts_fhnkimex_type l2 to force second order\n"));
+      if (fk->kind == FHNK_MODEL_KINETIC) PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: note: the v-grid does not resolve sqrt(eps/rho0): time stepping with IMEX Euler (first order, keeps f >= 0 for any eps); pass -ts_fhnkimex_type l2 to force second order\n"));
     }
     if (fk->adaptive) {
       PetscBool embedded;

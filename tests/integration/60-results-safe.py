@@ -134,6 +134,20 @@ with tmpdir() as tmp:
         c.check(cp.returncode != 0 and nt >= 1 and consistent, "1. error abort (NaN, exit %d): diagnostics.h5 opens, %d consistent samples" % (cp.returncode, nt))
     except Exception as e:
         c.check(False, "1. error abort: diagnostics.h5 unreadable (%s)" % e)
+    # a finite blow-up (explicit transport at Courant ~ 70: f of either sign, 1e3-1e5 times its
+    # start) is stopped at the sample that sees it, not written as numbers
+    d = os.path.join(tmp, "blowup")
+    spiral = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "petsc-options", "spiral.opts")
+    cp = run(["-options_file", spiral, "-dim", "1", "-nx", "32", "-ts_max_time", "40", "-quiet", "-o", d], n=1)
+    try:
+        with h5py.File(os.path.join(d, "diagnostics.h5"), "r") as h:
+            nt = h["time"].shape[0]
+            fmin = np.array(h["fmin"][:nt])
+        told = any("blown up" in x and "-ts_dt" in x for x in errlines(cp))
+        c.check(cp.returncode == 1 and told and nt >= 1 and np.all(fmin > -1e-3),
+                "1. a finite blow-up stops the run (exit %d, told: %s) before it is written (%d samples, fmin >= %.3g)" % (cp.returncode, told, nt, fmin.min()))
+    except Exception as e:
+        c.check(False, "1. blow-up: diagnostics.h5 unreadable (%s)" % e)
 
     # ---- 2. restart into another run's DIR
     X, Y = os.path.join(tmp, "mixX"), os.path.join(tmp, "mixY")
