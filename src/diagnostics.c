@@ -88,8 +88,9 @@ PetscErrorCode FhnkDiagnosticsWrite(Fhnk fk, PetscReal t)
     lw[p] = ul[2 * p + 1];
   }
   PetscCall(VecRestoreArrayRead(fk->ulim, &ul));
-  PetscCall(FhnkIOReserve(fk));
-  PetscCall(FhnkIOAppendScalar(fk, "time", row, t));
+  /* Everything that can refuse the sample is computed and checked before the first append: a
+     refused sample leaves no row (the series' rows are extended by the appends). */
+  PetscReal netmass = 0;
   if (kinetic) {
     PetscReal mass = 0, fmin = PETSC_MAX_REAL, fmax = 0, H = 0, wall = 0, outside = 0;
     /* the means of a nonnegative density lie in the (v,w) box: a mean outside it (by more than
@@ -128,6 +129,23 @@ PetscErrorCode FhnkDiagnosticsWrite(Fhnk fk, PetscReal t)
       g[5] = mx[4];
     }
     PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &excl, 1, MPIU_INT, MPI_SUM, fk->comm));
+    PetscCheck(!PetscIsInfOrNanReal(g[0]) && !PetscIsInfOrNanReal(g[1]), fk->comm, PETSC_ERR_FP, "the solution is not finite at t = %g: reduce -ts_dt (explicit transport CFL) or check the options", (double)t);
+    /* A finite but blown-up solution would otherwise be written as numbers: refused (exit 1,
+       the sample not recorded). Negative values a tenth of the peak (legitimate undershoots of
+       the high-order stages are ~1e-8 of it; the spiral scenario's Courant 8.8 gives 0.02), or a
+       mean outside the box, do not describe a density; the usual cause is the explicit
+       transport's Courant number. */
+    PetscCheck(g[1] <= 0.1 * g[4] && g[5] == 0, fk->comm, PETSC_ERR_FP, "the solution has blown up at t = %g (min f = %.3g, max f = %.3g%s): reduce -ts_dt (explicit transport CFL, see the Courant numbers printed at start) or check the options", (double)t, (double)-g[1], (double)g[4], g[5] != 0 ? ", a mean V or W outside the (v,w) box" : "");
+  } else if (fk->kind == FHNK_MODEL_NETWORK) { /* the same series, from the neurons of each column */
+    PetscInt bad = 0;
+    PetscCall(FhnkNetworkMoments(fk, buf, buf + n, buf + 2 * n, buf + 3 * n, buf + 4 * n, buf + 5 * n, &netmass));
+    for (PetscInt p = 0; p < n; p++) bad += PetscIsInfOrNanReal(buf[p]) || PetscIsInfOrNanReal(buf[n + p]);
+    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &bad, 1, MPIU_INT, MPI_SUM, fk->comm));
+    PetscCheck(!bad, fk->comm, PETSC_ERR_FP, "the network's state is not finite at t = %g: reduce -ts_dt (the drift is explicit) or check the options", (double)t);
+  }
+  PetscCall(FhnkIOReserve(fk));
+  PetscCall(FhnkIOAppendScalar(fk, "time", row, t));
+  if (kinetic) {
     {
       const char *names[] = {"V", "W", "D2", "Svw", "Sww", "E"};
       for (PetscInt k = 0; k < 6; k++) PetscCall(FhnkIOAppendField(fk, names[k], row, buf + k * n));
@@ -161,13 +179,6 @@ PetscErrorCode FhnkDiagnosticsWrite(Fhnk fk, PetscReal t)
     PetscCall(FhnkIOAppendScalar(fk, "fmin", row, -g[1]));
     PetscCall(FhnkIOAppendScalar(fk, "hopfcole/H", row, g[2]));
     PetscCall(FhnkIOAppendScalar(fk, "hopfcole/excluded", row, (PetscReal)excl));
-    PetscCheck(!PetscIsInfOrNanReal(g[0]) && !PetscIsInfOrNanReal(g[1]), fk->comm, PETSC_ERR_FP, "the solution is not finite at t = %g: reduce -ts_dt (explicit transport CFL) or check the options", (double)t);
-    /* A finite but blown-up solution would otherwise be written as numbers: refused (exit 1,
-       the sample not recorded). Negative values a tenth of the peak (legitimate undershoots of
-       the high-order stages are ~1e-8 of it; the spiral scenario's Courant 8.8 gives 0.02), or a
-       mean outside the box, do not describe a density; the usual cause is the explicit
-       transport's Courant number. */
-    PetscCheck(g[1] <= 0.1 * g[4] && g[5] == 0, fk->comm, PETSC_ERR_FP, "the solution has blown up at t = %g (min f = %.3g, max f = %.3g%s): reduce -ts_dt (explicit transport CFL, see the Courant numbers printed at start) or check the options", (double)t, (double)-g[1], (double)g[4], g[5] != 0 ? ", a mean V or W outside the (v,w) box" : "");
     if (!fk->warned_neg && g[1] > 1e-6 * g[4]) {
       /* small negative values (the ARKIMEX stages, a limiter-free high-order flux) are normal
          below ~1e-8 of the peak; above 1e-6 the numbers are no longer those of a density */
@@ -178,20 +189,12 @@ PetscErrorCode FhnkDiagnosticsWrite(Fhnk fk, PetscReal t)
       fk->warned_wall = PETSC_TRUE;
       PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: WARNING: at t = %g, %.2e of the mass of a point sits in the outer cells of the (v,w) box: enlarge -vmin/-vmax/-wmin/-wmax (results near the walls are affected by the zero-flux walls)\n", (double)t, (double)g[3]));
     }
-  } else if (fk->kind == FHNK_MODEL_NETWORK) { /* the same series, from the neurons of each column */
+  } else if (fk->kind == FHNK_MODEL_NETWORK) {
     const char *names[] = {"V", "W", "D2", "Svw", "Sww", "E"};
-    PetscReal   mass;
-    PetscCall(FhnkNetworkMoments(fk, buf, buf + n, buf + 2 * n, buf + 3 * n, buf + 4 * n, buf + 5 * n, &mass));
     for (PetscInt k = 0; k < 6; k++) PetscCall(FhnkIOAppendField(fk, names[k], row, buf + k * n));
     PetscCall(FhnkConvolve(fk, buf, buf + 6 * n));
     PetscCall(FhnkIOAppendField(fk, "coupling/Q", row, buf + 6 * n));
-    PetscCall(FhnkIOAppendScalar(fk, "mass", row, mass));
-    {
-      PetscInt bad = 0;
-      for (PetscInt p = 0; p < n; p++) bad += PetscIsInfOrNanReal(buf[p]) || PetscIsInfOrNanReal(buf[n + p]);
-      PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &bad, 1, MPIU_INT, MPI_SUM, fk->comm));
-      PetscCheck(!bad, fk->comm, PETSC_ERR_FP, "the network's state is not finite at t = %g: reduce -ts_dt (the drift is explicit) or check the options", (double)t);
-    }
+    PetscCall(FhnkIOAppendScalar(fk, "mass", row, netmass));
   } else {
     PetscCall(FhnkIOAppendField(fk, "V", row, lv));
     PetscCall(FhnkIOAppendField(fk, "W", row, lw));
