@@ -20,7 +20,7 @@ endif
 FHNK_ARCH ?= -march=native
 # Extra compiler flags, appended last (e.g. make FHNK_EXTRA_CFLAGS=-Werror; tools/check-petsc-release uses that).
 FHNK_EXTRA_CFLAGS ?=
-CFLAGS_FHNK := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O3 -ffp-contract=fast $(FHNK_ARCH) -g -Wall -Wextra -Wno-unused-parameter -Iinclude $(PETSC_CC_INCLUDES) \
+CFLAGS_FHNK := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O3 -ffp-contract=fast -fopenmp-simd $(FHNK_ARCH) -g -Wall -Wextra -Wno-unused-parameter -Iinclude $(PETSC_CC_INCLUDES) \
                -DFHNK_GIT_VERSION=\"$(shell git describe --always --dirty 2>/dev/null || echo unknown)\" $(FHNK_EXTRA_CFLAGS)
 CC_FHNK := $(if $(PCC),$(PCC),mpicc)
 
