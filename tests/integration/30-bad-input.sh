@@ -221,10 +221,7 @@ runf "$TMP/force" "${args[@]}" -ts_max_time 1e300 -diag_dt 0 -ts_max_steps 2 -fo
 echo "-force with T = 1e300, -ts_max_steps 2: exit $(cat "$TMP/force.rc")"
 [ "$(cat "$TMP/force.rc")" = 0 ] && grep -q "stopped at -ts_max_steps 2" "$TMP/force.out" || { bad "-force -ts_max_steps 2: not a clean stop"; tail -3 "$TMP/force.out" "$TMP/force.err"; }
 
-# -help: the arrays' real defaults and the time steppers fhnk supports
-"$FHNK" -help -o "$TMP/help" >"$TMP/help.out" 2>&1
-grep -q -- '-N_coeffs <now 0,1,0,-1 : formerly 0,1,0,-1>' "$TMP/help.out" || bad "-help does not show the default of -N_coeffs"
-grep -E -- '^  -ts_type .*fhnkimex.*arkimex.*euler, rk, ssp' "$TMP/help.out" | grep -q 'refused' || bad "-help does not say which -ts_type are supported"
+XX | grep -q 'refused' || bad "-help does not say which -ts_type are supported"
 [ ! -e "$TMP/help" ] || bad "-help created its -o"
 
 # the other refusals of issue 12 (restart, -o, file systems): exit 1, one line, nothing changed
