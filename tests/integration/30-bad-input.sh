@@ -221,7 +221,11 @@ runf "$TMP/force" "${args[@]}" -ts_max_time 1e300 -diag_dt 0 -ts_max_steps 2 -fo
 echo "-force with T = 1e300, -ts_max_steps 2: exit $(cat "$TMP/force.rc")"
 [ "$(cat "$TMP/force.rc")" = 0 ] && grep -q "stopped at -ts_max_steps 2" "$TMP/force.out" || { bad "-force -ts_max_steps 2: not a clean stop"; tail -3 "$TMP/force.out" "$TMP/force.err"; }
 
-XX | grep -q 'refused' || bad "-help does not say which -ts_type are supported"
+# -help: the arrays' real defaults and the time steppers fhnk supports (PETSc >= 3.19 prints
+# "-name: <now ...>", 3.18 "-name <now ...>")
+"$FHNK" -help -o "$TMP/help" >"$TMP/help.out" 2>&1
+grep -E -q -- '-N_coeffs:? <now 0,1,0,-1 : formerly 0,1,0,-1>' "$TMP/help.out" || bad "-help does not show the default of -N_coeffs"
+grep -E -q -- '^  -ts_type:? .*fhnkimex.*arkimex.*euler, rk, ssp.*refused' "$TMP/help.out" || bad "-help does not say which -ts_type are supported"
 [ ! -e "$TMP/help" ] || bad "-help created its -o"
 
 # the other refusals of issue 12 (restart, -o, file systems): exit 1, one line, nothing changed
