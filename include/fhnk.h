@@ -204,6 +204,7 @@ struct _p_Fhnk {
   double    next_checkpoint_wall;
   int       stop_signal;   /* the signal that stopped the run (after its checkpoint)  */
   PetscBool stopped_short; /* -ts_max_steps ended the run before T                   */
+  PetscBool already_done;  /* -restart of the final checkpoint of a finished run: nothing to do */
 
   FhnkLog log;
 };

@@ -459,7 +459,12 @@ static PetscErrorCode TryCheckpoint(Fhnk fk, const char *path, PetscBool *ok, Pe
     PetscFunctionReturn(0);
   }
   if (!(fk->T > tck * (1 + 1e-14))) {
-    snprintf(why, nwhy, "-ts_max_time %g is not after the time of the checkpoint %s (t = %.17g): there is nothing to continue; give a larger -ts_max_time", (double)fk->T, path, (double)tck);
+    /* the checkpoint at T itself is the end of a finished run (e.g. a job killed between its
+       final checkpoint and its exit, resubmitted): nothing to do, exit 0, nothing written */
+    if (PetscAbsReal(fk->T - tck) <= 1e-14 * PetscAbsReal(tck)) {
+      snprintf(why, nwhy, "the run already reached -ts_max_time %g: %s is its final checkpoint; nothing to do (a larger -ts_max_time extends it)", (double)fk->T, path);
+      fk->already_done = PETSC_TRUE;
+    } else snprintf(why, nwhy, "-ts_max_time %g is not after the time of the checkpoint %s (t = %.17g): there is nothing to continue; give a larger -ts_max_time", (double)fk->T, path, (double)tck);
     *ok = PETSC_FALSE;
     PetscFunctionReturn(0);
   }
@@ -553,6 +558,10 @@ PetscErrorCode FhnkRestart(Fhnk fk)
       PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: %s: trying the next older checkpoint\n", why));
     }
     PetscCall(PetscFree(ck));
+    if (!ok && fk->already_done) {
+      PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: %s\n", why));
+      PetscFunctionReturn(0);
+    }
     if (!ok) {
       PetscCall(FhnkBad(fk, "%s", why));
       PetscFunctionReturn(0);
@@ -560,6 +569,10 @@ PetscErrorCode FhnkRestart(Fhnk fk)
   } else {
     char *slash;
     PetscCall(TryCheckpoint(fk, fk->restart, &ok, &damaged, why, sizeof(why)));
+    if (!ok && fk->already_done) {
+      PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: %s\n", why));
+      PetscFunctionReturn(0);
+    }
     if (!ok) {
       PetscCall(FhnkBad(fk, "%s", why));
       PetscFunctionReturn(0);

@@ -75,6 +75,10 @@ static PetscErrorCode FhnkMain(int *status, FhnkErrCtx *ectx)
     PetscCall(FhnkRunIdNew(fk));
   }
   if (fk->bad_input) goto cleanup;
+  if (fk->already_done) { /* said so; nothing written */
+    *status = 0;
+    goto cleanup;
+  }
   if (!restart && fk->kind == FHNK_MODEL_KINETIC) PetscCall(FhnkInitialCondition(fk, fk->f));
   if (!restart && fk->kind == FHNK_MODEL_NETWORK) PetscCall(FhnkNetworkInitial(fk));
   {

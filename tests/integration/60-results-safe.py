@@ -259,4 +259,11 @@ with tmpdir() as tmp:
     with h5py.File(os.path.join(D10, "diagnostics.h5"), "r") as h:
         tl = h["time"][-1]
     c.check(cp.returncode == 0 and abs(tl - 0.1) < 1e-12, "10. -restart latest with a larger -ts_max_steps continues to T (t = %g)" % tl)
+    # a job killed between its final checkpoint and its exit is resubmitted: -restart latest of a
+    # finished run (its newest checkpoint at T) does nothing, says so, exits 0, changes no byte
+    before = digest(D10)
+    cp = run(B + ["-ts_max_time", "0.1", "-ts_max_steps", "100", "-o", D10, "-restart", "latest"])
+    after = digest(D10)
+    c.check(cp.returncode == 0 and "already reached" in cp.stdout and before == after,
+            "10. -restart latest of a finished run: exit %d, says it is finished: %s, no byte changed: %s" % (cp.returncode, "already reached" in cp.stdout, before == after))
 c.done()
