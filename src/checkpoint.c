@@ -558,29 +558,18 @@ PetscErrorCode FhnkRestart(Fhnk fk)
       PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: %s: trying the next older checkpoint\n", why));
     }
     PetscCall(PetscFree(ck));
-    if (!ok && fk->already_done) {
-      PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: %s\n", why));
-      PetscFunctionReturn(0);
-    }
-    if (!ok) {
-      PetscCall(FhnkBad(fk, "%s", why));
-      PetscFunctionReturn(0);
-    }
   } else {
     char *slash;
     PetscCall(TryCheckpoint(fk, fk->restart, &ok, &damaged, why, sizeof(why)));
-    if (!ok && fk->already_done) {
-      PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: %s\n", why));
-      PetscFunctionReturn(0);
-    }
-    if (!ok) {
-      PetscCall(FhnkBad(fk, "%s", why));
-      PetscFunctionReturn(0);
-    }
     PetscCall(PetscStrncpy(ckdir, fk->restart, sizeof(ckdir)));
     slash = strrchr(ckdir, '/');
     if (slash) *slash = 0;
     else PetscCall(PetscStrncpy(ckdir, ".", sizeof(ckdir)));
+  }
+  if (!ok) { /* the final checkpoint of a finished run is said, not refused */
+    if (fk->already_done) PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: %s\n", why));
+    else PetscCall(FhnkBad(fk, "%s", why));
+    PetscFunctionReturn(0);
   }
   PetscCall(FhnkIOCheckContinue(fk, ckdir));
   if (!fk->bad_input) PetscCall(FhnkPrintf(fk->comm, PETSC_STDOUT, "fhnk: restarting from %s at t = %g (step %" PetscInt_FMT ", %" PetscInt_FMT " diagnostic samples kept)\n", fk->restart, (double)fk->t0, fk->step0, fk->nt));
