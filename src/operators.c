@@ -393,7 +393,9 @@ static inline PetscReal MCSlope(PetscReal a, PetscReal b)
    The limited slopes add (1/2) sum_i s_i to that moment, which is O(dv^2) on resolved profiles
    but O(dv) on a profile one or two cells wide, where the limiter clips: there (sqrt(eps/rho0)
    below -v_muscl_min_cells cells) the v-transport is the donor-cell scheme, whose moment is exact;
-   the shape of such f is set by the stiff relaxation, not by the transport.
+   the shape of such f is set by the stiff relaxation, not by the transport. Where MUSCL is used
+   (v on resolved grids, and always in w, where f has no diffusion and contracts below a cell),
+   FhnkApplyExplicitPoint removes that slope term from the moments (see there).
    Face k+1/2 (k = 0..n-2): flux = gp_k + s(gp)_k/2 - (gm_{k+1} - s(gm)_{k+1}/2); slopes are zero
    in the first and last cells. */
 static inline void SplitFluxLine(PetscInt n, const PetscReal *restrict gp, const PetscReal *restrict gm, PetscReal *restrict flux, PetscBool second)
@@ -407,8 +409,20 @@ static inline void SplitFluxLine(PetscInt n, const PetscReal *restrict gp, const
   flux[n - 2] = (gp[n - 2] + 0.5 * MCSlope(gp[n - 2] - gp[n - 3], gp[n - 1] - gp[n - 2])) - gm[n - 1];
 }
 
+/* F_ex at one point: v- and w-transport by SplitFluxLine's fluxes, then a moment-exact correction.
+   The donor-cell fluxes give the first moments of F_ex exactly as the midpoint sums
+   sum_ij B_ij f_ij and sum_ij A_ij f_ij, so that dV/dt = <B>_h and, A being linear,
+   dW/dt = a V - b W + c exactly on any grid. The limited slopes add D = sum over faces of
+   (MUSCL - donor) to each; where the limiter clips (f one or two cells wide, which in w is every
+   run after a few 1/b: w has no diffusion) that is O(dv) or O(dw), not O(h^2), and it made a
+   resting sheet's V drift by O(dw) and, with MUSCL in v at 1.5-3 cells per sqrt(eps/rho0),
+   oscillate instead of settling (docs/scenarios.md, "moments"). The correction adds, in each
+   direction, one uniform velocity u = -D / sum(upwind f over the faces) with upwind donor-cell
+   fluxes u f: mass is kept, the first moment becomes exact again, and as |u| is the size of the
+   slope term (O(h^2) where f is resolved) the order of the scheme is kept. */
 void FhnkApplyExplicitPoint(Fhnk fk, PetscReal P, PetscReal Q, PetscReal rho0, const PetscReal *f, PetscReal *out, PetscBool add, PetscReal scale, PetscReal *work, PetscReal *tot)
 {
+  PetscReal Dv = 0, Dw = 0, SvL = 0, SvR = 0, SwL = 0, SwR = 0; /* slope terms; face sums of f */
   const PetscBool  second = (PetscBool)(PetscSqrtReal(fk->model.eps / rho0) >= fk->v_muscl_min_cells * fk->ph.dv);
   const FhnkPhase *ph = &fk->ph;
   const FhnkModel *m  = &fk->model;
@@ -455,30 +469,74 @@ void FhnkApplyExplicitPoint(Fhnk fk, PetscReal P, PetscReal Q, PetscReal rho0, c
       /* no slope in the first and last rows: 0/1 factors, not branches (vectorises with AVX2);
          the rows outside the box read here are zeros (set below), never garbage */
       const PetscReal hasm = j > 0 ? 0.5 : 0, has2 = j + 2 < nw ? 0.5 : 0;
+      PetscReal dw = 0;
       for (PetscInt i = 0; i < nv; i++) {
         const PetscReal sp = hasm * MCSlope(p0[i] - pm[i], p1[i] - p0[i]);
         const PetscReal sm = has2 * MCSlope(q1[i] - q0[i], q2[i] - q1[i]);
         Fcur[i]            = (p0[i] + sp) - (q1[i] - sm);
+        dw += sp + sm;
       }
+      Dw += dw;
     } else
       for (PetscInt i = 0; i < nv; i++) Fcur[i] = 0; /* wall at w = wmax */
     /* v-fluxes along the line */
-    for (PetscInt i = 0; i < nv; i++) {
-      const PetscReal B = Bc[i] - wj;
-      gp[i]             = PetscMax(B, 0) * l[i];
-      gm[i]             = PetscMax(-B, 0) * l[i];
+    {
+      PetscReal sl = 0;
+      for (PetscInt i = 0; i < nv; i++) {
+        const PetscReal B = Bc[i] - wj;
+        gp[i]             = PetscMax(B, 0) * l[i];
+        gm[i]             = PetscMax(-B, 0) * l[i];
+        sl += l[i];
+      }
+      SvL += sl - l[nv - 1];
+      SvR += sl - l[0];
+      if (j < nw - 1) SwL += sl;
+      if (j > 0) SwR += sl;
     }
     SplitFluxLine(nv, gp, gm, Fv, second);
+    if (second) {
+      PetscReal dv = 0;
+      for (PetscInt k = 0; k < nv - 1; k++) dv += Fv[k] - (gp[k] - gm[k + 1]);
+      Dv += dv;
+    }
     o[0] = (add ? o[0] : 0) - Fv[0] * idv - (Fcur[0] - Fprev[0]) * idw;
     for (PetscInt i = 1; i < nv - 1; i++) o[i] = (add ? o[i] : 0) - (Fv[i] - Fv[i - 1]) * idv - (Fcur[i] - Fprev[i]) * idw;
     o[nv - 1] = (add ? o[nv - 1] : 0) + Fv[nv - 2] * idv - (Fcur[nv - 1] - Fprev[nv - 1]) * idw;
-    if (tot) /* line sum of the output, in the order of FhnkLineSum (same bits) */
-      for (PetscInt i = 0; i < nv; i++) tot[i] += o[i];
     t     = Fprev;
     Fprev = Fcur;
     Fcur  = t;
   }
 #undef WROW
+  {
+    /* the moment-exact correction (above): u_v = -Dv / sum of the upwind f over the v-faces */
+    const PetscReal Sv = Dv < 0 ? SvL : SvR, Sw = Dw < 0 ? SwL : SwR;
+    const PetscReal uv = (Dv != 0 && Sv > 0) ? -Dv / Sv : 0, uw = (Dw != 0 && Sw > 0) ? -Dw / Sw : 0;
+    const PetscInt  sv = uv > 0 ? 0 : 1; /* upwind cell of a v-face: left (0) or right (1) */
+    for (PetscInt j = 0; j < nw; j++) {
+      const PetscReal *l = f + j * nv;
+      PetscReal       *o = out + j * nv;
+      if (uv != 0) {
+        PetscReal Fm = 0;
+        for (PetscInt i = 0; i < nv - 1; i++) {
+          const PetscReal Fp = uv * l[i + sv];
+          o[i] -= (Fp - Fm) * idv;
+          Fm = Fp;
+        }
+        o[nv - 1] += Fm * idv;
+      }
+      if (uw != 0) {
+        /* faces j-1/2 and j+1/2; upwind row j-1 or j (below), j or j+1 (above) */
+        const PetscReal *below = j > 0 ? f + (j - (uw > 0 ? 1 : 0)) * nv : NULL;
+        const PetscReal *above = j < nw - 1 ? f + (j + (uw > 0 ? 0 : 1)) * nv : NULL;
+        if (above)
+          for (PetscInt i = 0; i < nv; i++) o[i] -= uw * above[i] * idw;
+        if (below)
+          for (PetscInt i = 0; i < nv; i++) o[i] += uw * below[i] * idw;
+      }
+      if (tot) /* line sum of the output, in the order of FhnkLineSum (same bits) */
+        for (PetscInt i = 0; i < nv; i++) tot[i] += o[i];
+    }
+  }
 }
 
 /* F = F_ex(U) given the mean voltage V of every local point of U (one Psi convolution) */
