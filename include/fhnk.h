@@ -20,7 +20,7 @@ typedef PetscOptionItems PetscOptionItemsPtr; /* a pointer type since 3.23 */
 typedef PetscOptionItems *PetscOptionItemsPtr;
 #endif
 
-#define FHNK_VERSION     "0.3.0"
+#define FHNK_VERSION     "0.4.0"
 #define FHNK_MAX_POLY    16
 #define FHNK_EXIT_SIGNAL 75 /* stopped by SIGTERM/SIGUSR1 after a checkpoint: resubmit */
 #define FHNK_NAME_LEN    64

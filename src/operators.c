@@ -415,14 +415,17 @@ static inline void SplitFluxLine(PetscInt n, const PetscReal *restrict gp, const
    dW/dt = a V - b W + c exactly on any grid. The limited slopes add D = sum over faces of
    (MUSCL - donor) to each; where the limiter clips (f one or two cells wide, which in w is every
    run after a few 1/b: w has no diffusion) that is O(dv) or O(dw), not O(h^2), and it made a
-   resting sheet's V drift by O(dw) and, with MUSCL in v at 1.5-3 cells per sqrt(eps/rho0),
-   oscillate instead of settling (docs/scenarios.md, "moments"). The correction adds, in each
-   direction, one uniform velocity u = -D / sum(upwind f over the faces) with upwind donor-cell
-   fluxes u f: mass is kept, the first moment becomes exact again, and as |u| is the size of the
-   slope term (O(h^2) where f is resolved) the order of the scheme is kept. */
+   resting sheet settle O(dw) off its rest state and, with MUSCL in v at 1.5-3 cells per
+   sqrt(eps/rho0), oscillate instead of settling (verification/71). The correction adds, in each
+   direction, one uniform velocity u = -D / (sum of the upwind f over the point's faces) with
+   donor-cell fluxes u f: mass is kept, the first moments become exact, and as |u| is the size of
+   the slope term (O(h^2) where f is resolved) the order of the scheme is kept. It costs one more
+   pass over the point (in cache), merged with the line sums the fused stages need. */
 void FhnkApplyExplicitPoint(Fhnk fk, PetscReal P, PetscReal Q, PetscReal rho0, const PetscReal *f, PetscReal *out, PetscBool add, PetscReal scale, PetscReal *work, PetscReal *tot)
 {
-  PetscReal Dv = 0, Dw = 0, SvL = 0, SvR = 0, SwL = 0, SwR = 0; /* slope terms; face sums of f */
+  /* slope terms of the v- and w-moments; sums of f upwind of all v-faces and all w-faces, for
+     a positive (index 0) or negative (1) correction velocity */
+  PetscReal Dv = 0, Dw = 0, Sv[2] = {0, 0}, Sw[2] = {0, 0};
   const PetscBool  second = (PetscBool)(PetscSqrtReal(fk->model.eps / rho0) >= fk->v_muscl_min_cells * fk->ph.dv);
   const FhnkPhase *ph = &fk->ph;
   const FhnkModel *m  = &fk->model;
@@ -470,6 +473,8 @@ void FhnkApplyExplicitPoint(Fhnk fk, PetscReal P, PetscReal Q, PetscReal rho0, c
          the rows outside the box read here are zeros (set below), never garbage */
       const PetscReal hasm = j > 0 ? 0.5 : 0, has2 = j + 2 < nw ? 0.5 : 0;
       PetscReal dw = 0;
+      /* the slope term as a simd reduction: a plain sum would keep the loop scalar */
+#pragma omp simd reduction(+ : dw)
       for (PetscInt i = 0; i < nv; i++) {
         const PetscReal sp = hasm * MCSlope(p0[i] - pm[i], p1[i] - p0[i]);
         const PetscReal sm = has2 * MCSlope(q1[i] - q0[i], q2[i] - q1[i]);
@@ -479,23 +484,25 @@ void FhnkApplyExplicitPoint(Fhnk fk, PetscReal P, PetscReal Q, PetscReal rho0, c
       Dw += dw;
     } else
       for (PetscInt i = 0; i < nv; i++) Fcur[i] = 0; /* wall at w = wmax */
-    /* v-fluxes along the line */
+    /* v-fluxes along the line; the line's mass and end cells for the correction's weights */
     {
       PetscReal sl = 0;
+#pragma omp simd reduction(+ : sl)
       for (PetscInt i = 0; i < nv; i++) {
         const PetscReal B = Bc[i] - wj;
         gp[i]             = PetscMax(B, 0) * l[i];
         gm[i]             = PetscMax(-B, 0) * l[i];
         sl += l[i];
       }
-      SvL += sl - l[nv - 1];
-      SvR += sl - l[0];
-      if (j < nw - 1) SwL += sl;
-      if (j > 0) SwR += sl;
+      Sv[0] += sl - l[nv - 1];
+      Sv[1] += sl - l[0];
+      if (j < nw - 1) Sw[0] += sl;
+      if (j > 0) Sw[1] += sl;
     }
     SplitFluxLine(nv, gp, gm, Fv, second);
     if (second) {
       PetscReal dv = 0;
+#pragma omp simd reduction(+ : dv)
       for (PetscInt k = 0; k < nv - 1; k++) dv += Fv[k] - (gp[k] - gm[k + 1]);
       Dv += dv;
     }
@@ -508,30 +515,28 @@ void FhnkApplyExplicitPoint(Fhnk fk, PetscReal P, PetscReal Q, PetscReal rho0, c
   }
 #undef WROW
   {
-    /* the moment-exact correction (above): u_v = -Dv / sum of the upwind f over the v-faces */
-    const PetscReal Sv = Dv < 0 ? SvL : SvR, Sw = Dw < 0 ? SwL : SwR;
-    const PetscReal uv = (Dv != 0 && Sv > 0) ? -Dv / Sv : 0, uw = (Dw != 0 && Sw > 0) ? -Dw / Sw : 0;
-    const PetscInt  sv = uv > 0 ? 0 : 1; /* upwind cell of a v-face: left (0) or right (1) */
+    /* the moment-exact correction: u = -D / (sum of the upwind f over all faces of the point);
+       per point, not per line or face, because only there is that sum bounded below by the bulk
+       of f (|u| <= ~2 max|B| or 2 max|A|): a tail line or row can be tiny upwind of a face whose
+       slope term comes from its large neighbour */
+    const PetscReal su_v = Dv < 0 ? Sv[0] : Sv[1], su_w = Dw < 0 ? Sw[0] : Sw[1];
+    const PetscReal cv = (Dv != 0 && su_v > 0) ? -Dv / su_v * idv : 0, cw = (Dw != 0 && su_w > 0) ? -Dw / su_w * idw : 0;
+    const PetscInt  sv = cv > 0 ? 0 : 1, sw = cw > 0 ? 1 : 0; /* upwind cell of v-face k: k + sv; of w-face j-1/2: row j - sw */
     for (PetscInt j = 0; j < nw; j++) {
       const PetscReal *l = f + j * nv;
       PetscReal       *o = out + j * nv;
-      if (uv != 0) {
-        PetscReal Fm = 0;
-        for (PetscInt i = 0; i < nv - 1; i++) {
-          const PetscReal Fp = uv * l[i + sv];
-          o[i] -= (Fp - Fm) * idv;
-          Fm = Fp;
-        }
-        o[nv - 1] += Fm * idv;
-      }
-      if (uw != 0) {
-        /* faces j-1/2 and j+1/2; upwind row j-1 or j (below), j or j+1 (above) */
-        const PetscReal *below = j > 0 ? f + (j - (uw > 0 ? 1 : 0)) * nv : NULL;
-        const PetscReal *above = j < nw - 1 ? f + (j + (uw > 0 ? 0 : 1)) * nv : NULL;
-        if (above)
-          for (PetscInt i = 0; i < nv; i++) o[i] -= uw * above[i] * idw;
-        if (below)
-          for (PetscInt i = 0; i < nv; i++) o[i] += uw * below[i] * idw;
+      if (cv != 0 || cw != 0) {
+        /* v: face fluxes u l[k + sv] (k = 0..nv-2), none at the walls; w: faces j -+ 1/2 carry
+           u times the upwind row, none at the walls */
+        const PetscReal *u  = l + sv;
+        const PetscReal *ab = j < nw - 1 ? f + (j + 1 - sw) * nv : NULL; /* upwind row of face j+1/2 */
+        const PetscReal *be = j > 0 ? f + (j - sw) * nv : NULL;          /* of face j-1/2 */
+        const PetscReal  ca = ab ? cw : 0, cb = be ? cw : 0;
+        if (!ab) ab = l; /* read with factor 0 */
+        if (!be) be = l;
+        o[0] -= cv * u[0] + ca * ab[0] - cb * be[0];
+        for (PetscInt i = 1; i < nv - 1; i++) o[i] -= cv * (u[i] - u[i - 1]) + ca * ab[i] - cb * be[i];
+        o[nv - 1] -= -cv * u[nv - 2] + ca * ab[nv - 1] - cb * be[nv - 1];
       }
       if (tot) /* line sum of the output, in the order of FhnkLineSum (same bits) */
         for (PetscInt i = 0; i < nv; i++) tot[i] += o[i];
