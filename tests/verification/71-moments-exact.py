@@ -6,7 +6,7 @@ fluxes; the MUSCL slopes add a term that is O(h) wherever the limiter clips, and
 does (w has no diffusion: f contracts below a w-cell within a few 1/b). Before the moment-exact
 correction of FhnkApplyExplicitPoint that term, not eps, decided V^eps - V_lim on the spiral's cell:
 a resting sheet settled by O(dw) off (0.0098 with nw = 16, 0.0064 with nw = 64) or, with MUSCL in v,
-oscillated; the spiral's plane wave ran 2% fast at eps = 1e-2 and on time at 5e-3 (nv = 96).
+oscillated; the spiral's plane wave ran 3% fast at eps = 1e-2 and on time at 5e-3 (nv = 96).
 
 (a) A resting sheet: the spiral's cell and kernel (Psi*rho0 = 13.4), no stimulus, MUSCL in v
     (1.7 v-cells per sqrt(eps/rho0)). K is 8 points at the spiral's spacing (rho0 = 32, so eps
