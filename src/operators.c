@@ -521,7 +521,9 @@ void FhnkApplyExplicitPoint(Fhnk fk, PetscReal P, PetscReal Q, PetscReal rho0, c
        slope term comes from its large neighbour */
     const PetscReal su_v = Dv < 0 ? Sv[0] : Sv[1], su_w = Dw < 0 ? Sw[0] : Sw[1];
     const PetscReal cv = (Dv != 0 && su_v > 0) ? -Dv / su_v * idv : 0, cw = (Dw != 0 && su_w > 0) ? -Dw / su_w * idw : 0;
-    const PetscInt  sv = cv > 0 ? 0 : 1, sw = cw > 0 ? 1 : 0; /* upwind cell of v-face k: k + sv; of w-face j-1/2: row j - sw */
+    /* upwind by the sign of the velocity u (that of -D), not of cv, cw: those carry the caller's
+       scale too, which the fused stepper may pass negative (a tableau's b weight) */
+    const PetscInt  sv = Dv < 0 ? 0 : 1, sw = Dw < 0 ? 1 : 0; /* upwind cell of v-face k: k + sv; of w-face j-1/2: row j - sw */
     for (PetscInt j = 0; j < nw; j++) {
       const PetscReal *l = f + j * nv;
       PetscReal       *o = out + j * nv;
